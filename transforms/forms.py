@@ -1,0 +1,198 @@
+"""The long-layout statistics form: where its parts are, and its indicator rows made clean.
+
+`locate_form` finds 填报单位, 报告期 and the header row wherever the district put them;
+`form_rows` cuts out the indicator rows (never the footer, which carries names and phone
+numbers); `clean_form_rows` matches the indicators and turns every figure into an exact
+Decimal in the stored unit. Nothing here reads files or judges the figures: the validation
+suites do that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.numbers import parse_figure
+from transforms.text import fold, fold_expr, label_key_expr, label_unit_expr
+
+HEADER_SEARCH_ROWS = 30
+NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目"}
+VALUE_HEADERS = {"本期数", "本年数", "本年累计", "本年累计数", "本期", "本期累计"}
+UNIT_HEADERS = {"计量单位", "单位"}
+PRIOR_HEADERS = {"上年同期数", "上年同期", "上年同期累计", "上年同期累计数"}
+FOOTER_LABELS = ("填表人", "联系电话", "填报日期", "单位负责人", "负责人", "审核人", "制表人", "联系人")
+UNIT_LABEL = "填报单位"
+PERIOD_LABEL = "报告期"
+_MONEY_HINT = re.compile(r"(?:金额)?单位[:]?(万元|元)$")
+_PERIOD = re.compile(
+    r"^(?P<year>\d{4})年度?(?:(?P<first>\d{1,2})月?(?:[-~—–至到](?P<last>\d{1,2}))?月)?(?:份|累计)?$"
+)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A labelled value above the table (填报单位, 报告期): its text and the cell it came from."""
+
+    text: str | None
+    cell: str | None
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    header_row: int
+    end_row: int  # the last row that can hold an indicator
+    name_column: str
+    value_column: str
+    unit_column: str | None
+    prior_column: str | None
+    unit: Labelled
+    period: Labelled
+    money_unit: str | None  # 万元 or 元 from a note such as 金额单位：万元 above the table
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    first_month: int
+    month: int
+
+
+def _cells(grid: pl.DataFrame) -> list[tuple[int, str, str]]:
+    """(row, column letter, folded text) of every non-empty cell, in reading order."""
+    long = (
+        grid.unpivot(index="row", variable_name="column", value_name="text")
+        .drop_nulls("text")
+        .with_columns(fold_expr(pl.col("text")).alias("text"))
+        .filter(pl.col("text") != "")
+    )
+    order = {name: i for i, name in enumerate(grid.columns)}
+    return sorted(long.iter_rows(), key=lambda cell: (cell[0], order[cell[1]]))
+
+
+def _labelled(cells: list[tuple[int, str, str]], label: str, stop: int) -> Labelled:
+    for index, (row, column, text) in enumerate(cells):
+        if row >= stop or label not in text:
+            continue
+        after = text.split(label, 1)[1].lstrip(":")
+        after = re.split(UNIT_LABEL + "|" + PERIOD_LABEL, after)[0].strip(":")
+        if after:
+            return Labelled(after, f"{column}{row}")
+        following = cells[index + 1] if index + 1 < len(cells) else None
+        if following and following[0] == row:
+            return Labelled(following[2], f"{following[1]}{row}")
+        return Labelled(None, f"{column}{row}")
+    return Labelled(None, None)
+
+
+def locate_form(grid: pl.DataFrame) -> FormLayout | None:
+    """Where the parts of the form are, or None when the sheet holds no form."""
+    cells = _cells(grid)
+    header = next(
+        (
+            row for row in sorted({c[0] for c in cells})[:HEADER_SEARCH_ROWS]
+            if {c[2] for c in cells if c[0] == row} & NAME_HEADERS
+            and {c[2] for c in cells if c[0] == row} & VALUE_HEADERS
+        ),
+        None,
+    )
+    if header is None:
+        return None
+    columns = {text: column for row, column, text in cells if row == header}
+
+    def column_of(names: set[str]) -> str | None:
+        return next((columns[n] for n in columns if n in names), None)
+
+    footer = next(
+        (row for row, _, text in cells if row > header and text.startswith(FOOTER_LABELS)),
+        None,
+    )
+    hints = [m.group(1) for row, _, text in cells if row < header and (m := _MONEY_HINT.search(text))]
+    return FormLayout(
+        header_row=header,
+        end_row=(footer - 1) if footer else int(grid["row"].max()),
+        name_column=column_of(NAME_HEADERS),
+        value_column=column_of(VALUE_HEADERS),
+        unit_column=column_of(UNIT_HEADERS),
+        prior_column=column_of(PRIOR_HEADERS),
+        unit=_labelled(cells, UNIT_LABEL, header),
+        period=_labelled(cells, PERIOD_LABEL, header),
+        money_unit=hints[0] if hints else None,
+    )
+
+
+def parse_period(text: str | None) -> Period | None:
+    """`2017年` is the full year; `2017年1-6月` January to June; `2017年6月` the same, cumulative."""
+    if not text:
+        return None
+    match = _PERIOD.match(fold(text))
+    if not match:
+        return None
+    year = int(match["year"])
+    if match["first"] is None:
+        return Period(year, 1, 12)
+    if match["last"] is None:
+        return Period(year, 1, int(match["first"]))
+    return Period(year, int(match["first"]), int(match["last"]))
+
+
+def form_rows(grid: pl.DataFrame, layout: FormLayout) -> pl.LazyFrame:
+    """The rows between the header and the footer that name an indicator or hold a figure."""
+
+    def text_of(column: str | None, name: str, cell: str) -> list[pl.Expr]:
+        if column is None:
+            return [pl.lit(None, pl.String).alias(name), pl.lit(None, pl.String).alias(cell)]
+        return [pl.col(column).alias(name), pl.format(f"{column}{{}}", pl.col("row")).alias(cell)]
+
+    return (
+        grid.lazy()
+        .filter(pl.col("row").is_between(layout.header_row + 1, layout.end_row))
+        .select(
+            pl.col("row"),
+            *text_of(layout.name_column, "label", "label_cell"),
+            *text_of(layout.unit_column, "unit_text", "unit_cell"),
+            *text_of(layout.value_column, "value_text", "value_cell"),
+            *text_of(layout.prior_column, "prior_text", "prior_cell"),
+        )
+        .filter(pl.col("label").is_not_null() | pl.col("value_text").is_not_null())
+    )
+
+
+def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame, money_unit: str | None = None) -> pl.LazyFrame:
+    """Match each row to an indicator and make its figure exact, in the stored unit (元 for money).
+
+    `indicators` has one row per accepted label: key, indicator_code, kind. Rows whose label
+    matches no indicator and carry no figure (section headings, notes) are dropped; rows whose
+    label matches nothing but carry a figure stay, with a null indicator_code, for validation.
+    """
+    parsed = (
+        rows.with_columns(
+            label_key_expr(pl.col("label")).fill_null("").alias("key"),
+            label_unit_expr(pl.col("label")).alias("label_unit"),
+            parse_figure("value_text").alias("value_parsed"),
+            parse_figure("prior_text").alias("prior_parsed"),
+        )
+        .join(indicators, on="key", how="left")
+        .filter(pl.col("indicator_code").is_not_null() | (pl.col("value_parsed").struct.field("status") != "empty"))
+    )
+    measure = pl.coalesce(
+        pl.col("value_parsed").struct.field("unit"),
+        fold_expr(pl.col("unit_text")).replace("", None),
+        pl.col("label_unit"),
+        pl.lit(money_unit, pl.String),
+    )
+    multiplier = pl.when(measure == "万元").then(pl.lit(10_000)).when(measure == "元").then(pl.lit(1))
+    is_money = pl.col("kind") == "money"
+    scale = pl.when(is_money).then(multiplier).otherwise(pl.lit(1))
+    number = pl.col("value_parsed").struct.field("number")
+    value = number * scale
+    return parsed.with_columns(
+        number.alias("number"),
+        pl.when(is_money).then(measure.fill_null("")).alias("money_unit"),
+        pl.when(is_money & (((value * 100) % 1) != 0)).then(pl.lit("too_many_places"))
+        .otherwise(pl.col("value_parsed").struct.field("status")).alias("value_status"),
+        pl.when(pl.col("kind") == "count").then((number % 1) == 0).alias("count_is_whole"),
+        value.cast(pl.Decimal(18, 2), strict=False).alias("value"),
+        (pl.col("prior_parsed").struct.field("number") * scale).cast(pl.Decimal(18, 2), strict=False).alias("prior_value"),
+    ).drop("value_parsed", "prior_parsed", "key").sort("row")

@@ -1,0 +1,44 @@
+"""Folding the text districts type into one comparable form, the same way in Python and polars."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+# Full-width ASCII (U+FF01-U+FF5E) and the ideographic space fold to plain ASCII, as NFKC would.
+FULLWIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+_FULLWIDTH_TABLE = str.maketrans(FULLWIDTH)
+
+MEASURE_UNITS = ("万元", "元", "人次", "人", "例", "场次", "场", "次", "个")
+NUMBERING = r"^(?:\d+(?:\.\d+)*[.、)]?|\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、.])"
+TRAILING_MEASURE = r"\((" + "|".join(MEASURE_UNITS) + r")\)$"
+_NUMBERING = re.compile(NUMBERING)
+_TRAILING_MEASURE = re.compile(TRAILING_MEASURE)
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width, all white space removed."""
+    return re.sub(r"\s+", "", text.translate(_FULLWIDTH_TABLE))
+
+
+def fold_expr(expr: pl.Expr) -> pl.Expr:
+    """`fold` as a polars expression."""
+    return expr.str.replace_many(FULLWIDTH).str.replace_all(r"\s+", "")
+
+
+def split_label(label: str) -> tuple[str, str | None]:
+    """Fold an indicator label, take off its numbering and a trailing unit in brackets."""
+    key = _NUMBERING.sub("", fold(label))
+    unit = _TRAILING_MEASURE.search(key)
+    return (key[: unit.start()], unit.group(1)) if unit else (key, None)
+
+
+def label_key_expr(expr: pl.Expr) -> pl.Expr:
+    """The lookup key of `split_label`, as a polars expression."""
+    return fold_expr(expr).str.replace(NUMBERING, "").str.replace(TRAILING_MEASURE, "")
+
+
+def label_unit_expr(expr: pl.Expr) -> pl.Expr:
+    """The unit in brackets at the end of a label, or null."""
+    return fold_expr(expr).str.replace(NUMBERING, "").str.extract(TRAILING_MEASURE, 1)
