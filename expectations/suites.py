@@ -1,0 +1,76 @@
+"""Running the Great Expectations suites kept beside this module over a night's forms at once.
+
+One ephemeral GX context per run and one validation per suite, over the rows of every file
+together; GX's COMPLETE results, indexed by the `row_key` column, say which rows failed, and the
+caller maps each back to its file and cell.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from importlib import resources
+
+import polars as pl
+
+SUITES = ("form_headers", "form_rows", "form_coverage")
+INDEX_COLUMN = "row_key"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A row that broke a rule: which rule, which row, and the value GX found there."""
+
+    rule: str
+    row_key: str
+    value: object
+
+
+def load_suite_definition(name: str) -> dict:
+    return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text("utf-8"))
+
+
+class SuiteRunner:
+    """One GX context for a whole run; `check` validates one cleaned table against its suite."""
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self._source = self.context.data_sources.add_pandas("forms")
+        self._definitions: dict = {}
+
+    def _definition(self, name: str):
+        if name not in self._definitions:
+            gx = self._gx
+            suite = self.context.suites.add(gx.ExpectationSuite(**load_suite_definition(name)))
+            batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+            self._definitions[name] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+        return self._definitions[name]
+
+    def check(self, name: str, table: pl.DataFrame) -> list[Failure]:
+        """Validate `table` (which has a row_key column) against suite `name`."""
+        if table.is_empty():
+            return []
+        result = self._definition(name).run(
+            batch_parameters={"dataframe": table.to_pandas()},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [INDEX_COLUMN]},
+        )
+        failures = []
+        for outcome in result.results:
+            if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+                raise RuntimeError(f"suite {name}: {outcome.exception_info.get('exception_message')}")
+            if outcome.success:
+                continue
+            rule = outcome.expectation_config.meta["rule"]
+            column = outcome.expectation_config.kwargs.get("column")
+            for index in outcome.result.get("unexpected_index_list") or []:
+                failures.append(Failure(rule, index[INDEX_COLUMN], index.get(column)))
+        return failures

@@ -1,0 +1,106 @@
+"""The `redcross` command: run the nightly job, write reports, and run the bundled demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+DEMO_MARK = ".redcross-demo"
+
+
+def _quiet_prefect() -> None:
+    # The data manager reads the run summary, not Prefect's engine chatter.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.nightly import nightly
+
+    summary = nightly(home=args.home)
+    print(summary.text())
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from redcross.home import Home
+    from redcross.registry import load_registry
+    from redcross.report import build_report, to_json, to_markdown
+
+    home = Home.resolve(args.home)
+    if not home.published.exists():
+        print(f"还没有发布的数据库 / no published warehouse at {home.published}: run `redcross run` first",
+              file=sys.stderr)
+        return 2
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        report = build_report(con, load_registry(), args.year, args.month)
+    text = to_json(report) if args.format == "json" else to_markdown(report)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"报告已写入 / report written to {args.out}")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.nightly import nightly
+
+    root = Path(args.home or "./redcross-demo").absolute()
+    if root.exists():
+        if not (root / DEMO_MARK).exists():
+            print(f"{root} 已存在且不是演示目录，未做改动 / exists and is not a demo home; left untouched",
+                  file=sys.stderr)
+            return 2
+        shutil.rmtree(root)
+    sample = resources.files("redcross").joinpath("sample_data")
+    root.mkdir(parents=True)
+    (root / DEMO_MARK).write_text("made by `redcross demo`; safe to delete\n", encoding="utf-8")
+    for folder in ("inbox", "targets"):
+        with resources.as_file(sample.joinpath(folder)) as source:
+            shutil.copytree(source, root / folder, copy_function=shutil.copy2,
+                            ignore=shutil.ignore_patterns("README*"))
+    print(f"演示目录 / demo home: {root}")
+    summary = nightly(home=str(root), today=date.today())
+    print(summary.text())
+    print()
+    return cmd_report(argparse.Namespace(home=str(root), year=2017, month=12, format="md", out=None))
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="redcross", description="绍兴市红十字会统计数据处理 / Shaoxing Red Cross statistics pipeline")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str, handler) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--home", help="home folder (default: $REDCROSS_HOME or ./redcross-data)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("run", "the nightly job, once, now: take in the inbox and republish the warehouse", cmd_run)
+    report = command("report", "write the report for a period from the published warehouse", cmd_report)
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
+    report.add_argument("--format", choices=["json", "md"], default="md")
+    report.add_argument("--out", help="write to this file instead of printing")
+    command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms, run, and the 2017 report",
+            cmd_demo)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""From a file in the inbox to a checked form: read it, clean it, and say what is wrong with it.
+
+`read_form(path)` is the edge; `check_forms` runs the validation suites over all of a night's
+forms at once and turns each failure into a `Problem` naming file, sheet, cell, indicator and
+value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from expectations.rules import Problem, problem
+from expectations.suites import SuiteRunner
+from redcross.registry import Registry
+from redcross.workbook import SPREADSHEET_SUFFIXES, UnreadableFile, read_sheets
+from transforms.forms import FormLayout, Period, clean_form_rows, form_rows, locate_form, parse_period
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A file as it arrived: where it is, its bytes' SHA-256 and its modification time."""
+
+    path: Path
+    sha256: str
+    received_at: datetime  # UTC, naive
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def submission_id(self) -> str:
+        return self.sha256[:16]
+
+
+def arrival(path: Path) -> Arrival:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+    return Arrival(path, digest.hexdigest(), mtime)
+
+
+@dataclass
+class Form:
+    """A form read from a file; `problems` fills in as it is checked."""
+
+    arrival: Arrival
+    sheet: str | None = None
+    layout: FormLayout | None = None
+    unit_code: str | None = None
+    period: Period | None = None
+    rows: pl.DataFrame | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def indicator_keys_frame(registry: Registry) -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {
+            "key": list(registry.indicator_keys),
+            "indicator_code": list(registry.indicator_keys.values()),
+            "kind": [registry.indicator(c).kind for c in registry.indicator_keys.values()],
+        }
+    )
+
+
+def read_form(path: Path, registry: Registry, max_bytes: int | None = None) -> Form:
+    """Read the first visible sheet holding a form; problems that stop reading are recorded."""
+    form = Form(arrival(path))
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        form.problems.append(problem("unreadable_file", file=path.name,
+                                     value=f"不支持的文件类型 {path.suffix or '(无扩展名)'} / unsupported file type"))
+        return form
+    try:
+        sheets = read_sheets(path, **({"max_bytes": max_bytes} if max_bytes else {}))
+        for grid in sheets:
+            layout = locate_form(grid.cells)
+            if layout is None:
+                continue
+            form.sheet, form.layout = grid.sheet, layout
+            rows = clean_form_rows(form_rows(grid.cells, layout), indicator_keys_frame(registry), layout.money_unit)
+            formulas = pl.lit(sorted(grid.formulas_without_value), pl.List(pl.String))
+            form.rows = rows.with_columns(
+                pl.when(pl.col("value_cell").is_in(formulas)).then(pl.lit("formula_without_value"))
+                .otherwise(pl.col("value_status")).alias("value_status")
+            ).collect()
+            break
+    except UnreadableFile as exc:
+        form.problems.append(problem("unreadable_file", file=path.name, value=f"{exc.zh} / {exc.en}"))
+        return form
+    if form.layout is None:
+        form.problems.append(problem("no_form_found", file=path.name))
+        return form
+    unit = registry.unit_for(form.layout.unit.text) if form.layout.unit.text else None
+    form.unit_code = unit.code if unit else None
+    form.period = parse_period(form.layout.period.text)
+    return form
+
+
+def _headers_table(forms: list[Form], today: date) -> pl.DataFrame:
+    def unit_status(form: Form) -> str:
+        if not form.layout.unit.text:
+            return "missing"
+        return "ok" if form.unit_code else "unknown"
+
+    return pl.DataFrame(
+        {
+            "row_key": [str(i) for i, _ in forms],
+            "unit_status": [unit_status(f) for _, f in forms],
+            "year": [f.period.year if f.period else None for _, f in forms],
+            "month": [f.period.month if f.period else None for _, f in forms],
+            "first_month": [f.period.first_month if f.period else None for _, f in forms],
+            "months_ahead": [
+                (f.period.year * 12 + f.period.month) - (today.year * 12 + today.month) if f.period else None
+                for _, f in forms
+            ],
+        },
+        schema={"row_key": pl.String, "unit_status": pl.String, "year": pl.Int64, "month": pl.Int64,
+                "first_month": pl.Int64, "months_ahead": pl.Int64},
+    )
+
+
+def check_forms(forms: list[Form], registry: Registry, runner: SuiteRunner, today: date) -> None:
+    """Run the three form suites over every readable form together; add what fails to each form."""
+    readable = [(i, f) for i, f in enumerate(forms) if f.layout is not None]
+    if not readable:
+        return
+    by_key = dict(readable)
+    for failure in runner.check("form_headers", _headers_table(readable, today)):
+        form = by_key[int(failure.row_key)]
+        form.problems.append(_header_problem(failure.rule, form, registry))
+
+    rows = pl.concat(
+        [f.rows.with_columns(pl.format("{}:{}", pl.lit(i), pl.col("row")).alias("row_key"), pl.lit(i).alias("form"))
+         for i, f in readable]
+    )
+    located = {key: row for key, row in zip(rows["row_key"], rows.iter_rows(named=True), strict=True)}
+    checked = rows.select("row_key", "indicator_code", "value_status", "number", "count_is_whole", "money_unit")
+    for failure in runner.check("form_rows", checked):
+        row = located[failure.row_key]
+        form = by_key[row["form"]]
+        form.problems.append(_row_problem(failure.rule, form, row, registry))
+
+    coverage = (
+        pl.DataFrame({"form": [i for i, _ in readable]})
+        .join(pl.DataFrame({"indicator_code": [ind.code for ind in registry.indicators]}), how="cross")
+        .join(
+            rows.filter(pl.col("indicator_code").is_not_null())
+            .group_by("form", "indicator_code")
+            .agg(pl.len().alias("rows_found"), pl.col("value_cell").sort().str.join(", ").alias("cells")),
+            on=["form", "indicator_code"], how="left",
+        )
+        .with_columns(pl.col("rows_found").fill_null(0), pl.format("{}:{}", "form", "indicator_code").alias("row_key"))
+    )
+    located = {key: row for key, row in zip(coverage["row_key"], coverage.iter_rows(named=True), strict=True)}
+    for failure in runner.check("form_coverage", coverage.select("row_key", "rows_found")):
+        row = located[failure.row_key]
+        form = by_key[row["form"]]
+        form.problems.append(problem(
+            failure.rule, file=form.arrival.name, sheet=form.sheet, cell=row["cells"],
+            indicator=registry.indicator(row["indicator_code"]).name, value=row["rows_found"],
+        ))
+
+
+def _header_problem(rule: str, form: Form, registry: Registry) -> Problem:
+    layout = form.layout
+    if rule in {"missing_unit", "unknown_unit"}:
+        return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=layout.unit.cell,
+                       value=layout.unit.text, expected="、".join(u.name for u in registry.units))
+    expected = f"{form.period.year}年1-{form.period.month}月" if form.period else None
+    return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=layout.period.cell,
+                   value=layout.period.text, expected=expected)
+
+
+def _row_problem(rule: str, form: Form, row: dict, registry: Registry) -> Problem:
+    code = row["indicator_code"]
+    indicator = registry.indicator(code).name if code else row["label"]
+    cell = row["label_cell"] if rule == "unknown_indicator" else row["value_cell"]
+    value = row["label"] if rule == "unknown_indicator" else row["value_text"]
+    if rule == "money_unit":
+        value = row["money_unit"] or "（空 / empty）"
+    return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=cell, indicator=indicator, value=value)

@@ -1,0 +1,78 @@
+"""What a run did, in words a data manager reads: accepted, warned, rejected and why, who is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from expectations.rules import Problem
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    accepted: list[str] = field(default_factory=list)
+    warned: dict[str, list[Problem]] = field(default_factory=dict)
+    rejected: dict[str, list[Problem]] = field(default_factory=dict)
+    already_seen: list[str] = field(default_factory=list)
+    target_problems: list[Problem] = field(default_factory=list)
+    missing_units: dict[str, list[str]] = field(default_factory=dict)  # "2017年1-12月" -> unit names
+    changed_figures: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [
+            f"运行 / run {self.run_id}",
+            f"接收 / accepted: {len(self.accepted)}（其中有提示 / with warnings: {len(self.warned)}）",
+            f"退回 / rejected: {len(self.rejected)}",
+            f"重复报送、已处理过 / already received: {len(self.already_seen)}",
+        ]
+        for name, problems in self.rejected.items():
+            lines.append(f"  退回 / rejected {name}:")
+            lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}".replace("  ", " ")
+                      for p in problems]
+        for name, problems in self.warned.items():
+            lines.append(f"  提示 / warnings {name}:")
+            lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}" for p in problems]
+        for problem in self.target_problems:
+            lines.append(f"  指标目标文件 / targets file {problem.file}: {problem.message_zh} / {problem.message_en}")
+        for period, units in self.missing_units.items():
+            shown = "、".join(units) if units else "无 / none"
+            lines.append(f"缺报 / not yet reported for {period}: {shown}")
+        lines.append(f"变动的全市数字 / city figures changed: {len(self.changed_figures)}")
+        lines += [f"  {c}" for c in self.changed_figures[:20]]
+        if len(self.changed_figures) > 20:
+            lines.append(f"  … {len(self.changed_figures) - 20} more")
+        return "\n".join(lines)
+
+
+def period_label(year: int, month: int) -> str:
+    return f"{year}年" if month == 12 else f"{year}年1-{month}月"
+
+
+def summarise(con, run_id: str, new, repeats, target_problems: list[Problem], before: dict) -> RunSummary:
+    summary = RunSummary(run_id, target_problems=target_problems)
+    summary.already_seen = [f.arrival.name for f in repeats]
+    for form in new:
+        if form.rejected:
+            summary.rejected[form.arrival.name] = form.problems
+            continue
+        summary.accepted.append(form.arrival.name)
+        if form.problems:
+            summary.warned[form.arrival.name] = form.problems
+    periods = sorted({(f.period.year, f.period.month) for f in new if not f.rejected and f.period})
+    if not periods:
+        latest = con.execute("select year, month from indicator_values order by year desc, month desc limit 1").fetchall()
+        periods = latest
+    for year, month in periods:
+        missing = con.execute(
+            """select unit_name from units
+               where unit_code not in (select unit_code from indicator_values where year = ? and month = ?)
+               order by unit_code""",
+            [year, month],
+        ).fetchall()
+        summary.missing_units[period_label(year, month)] = [m[0] for m in missing]
+    after = con.execute("select year, month, indicator_code, total from city_totals order by all").fetchall()
+    for year, month, indicator, total in after:
+        old = before.get((year, month, indicator))
+        if old != total:
+            summary.changed_figures.append(f"{period_label(year, month)} {indicator}: {old if old is not None else '—'} → {total}")
+    return summary

@@ -1,0 +1,76 @@
+-- The writer's own tables. Analysts read the views of models/, built over these.
+create schema if not exists raw;
+
+create table if not exists raw.runs (
+    run_id        varchar primary key,
+    kind          varchar not null,        -- nightly or backfill
+    started_at    timestamp not null,      -- UTC
+    finished_at   timestamp,
+    status        varchar not null,        -- running, succeeded, failed, interrupted
+    files_seen    integer,
+    files_accepted integer,
+    files_rejected integer
+);
+
+create table if not exists raw.submissions (
+    submission_id varchar primary key,     -- first 16 hex digits of the file's SHA-256
+    sha256        varchar not null,
+    file_name     varchar not null,
+    sheet         varchar,
+    unit_code     varchar,
+    year          integer,
+    month         integer,
+    received_at   timestamp not null,      -- the file's modification time, UTC
+    outcome       varchar not null check (outcome in ('accepted', 'rejected')),
+    run_id        varchar not null,
+    messages      struct(
+        severity varchar, rule varchar, sheet varchar, cell varchar, indicator varchar,
+        value varchar, expected varchar, message_zh varchar, message_en varchar
+    )[] not null
+);
+
+create table if not exists raw.form_values (
+    submission_id  varchar not null,
+    indicator_code varchar not null,
+    value          decimal(18, 2) not null,   -- in the stored unit: 元 for money
+    prior_value    decimal(18, 2),            -- the form's 上年同期数, as written
+    sheet          varchar not null,
+    cell           varchar not null,
+    primary key (submission_id, indicator_code)
+);
+
+create table if not exists raw.targets (
+    year           integer not null,
+    indicator_code varchar not null,
+    target         decimal(18, 2) not null,
+    source_file    varchar not null,
+    primary key (year, indicator_code)
+);
+
+create table if not exists raw.units (
+    unit_code  varchar primary key,
+    unit_name  varchar not null,
+    unit_kind  varchar not null,
+    admin_code varchar
+);
+
+create table if not exists raw.indicators (
+    indicator_code varchar primary key,
+    indicator_name varchar not null,
+    stored_unit    varchar not null,
+    shown_unit     varchar not null,
+    kind           varchar not null,
+    display_order  integer not null
+);
+
+-- Percentage n / d x 100 as an exact decimal, rounded half-up (away from zero) at 10 places.
+-- DuckDB divides decimals in binary floating point, so this divides whole numbers of cents.
+create or replace macro exact_percent(n, d) as (
+    case
+        when d is null or n is null or d = 0 then null
+        else sign(n) * (
+            (2 * abs(cast(n * 100 as hugeint)) * cast(1000000000000 as hugeint) + abs(cast(d * 100 as hugeint)))
+            // (2 * abs(cast(d * 100 as hugeint)))
+        )::decimal(38, 0) * sign(d) * 0.0000000001::decimal(38, 10)
+    end
+);
