@@ -157,7 +157,7 @@ def check_forms(forms: list[Form], registry: Registry, runner: SuiteRunner, toda
         .join(
             rows.filter(pl.col("indicator_code").is_not_null())
             .group_by("form", "indicator_code")
-            .agg(pl.len().alias("rows_found"), pl.col("value_cell").sort().str.join(", ").alias("cells")),
+            .agg(pl.len().alias("rows_found"), pl.col("value_cell").sort_by("row").str.join(", ").alias("cells")),
             on=["form", "indicator_code"], how="left",
         )
         .with_columns(pl.col("rows_found").fill_null(0), pl.format("{}:{}", "form", "indicator_code").alias("row_key"))

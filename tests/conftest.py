@@ -1,0 +1,92 @@
+"""Shared fixtures: real workbooks written with openpyxl (the reader uses calamine), a Prefect harness."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+SAMPLE = Path(str(resources.files("redcross").joinpath("sample_data")))
+
+# A complete, valid 2017 form for 柯桥区: (label, unit, value, prior)
+KEQIAO_2017 = [
+    ("救护员培训", "人", 3951, 3100),
+    ("普及培训", "人次", 31240, 24700),
+    ("造血干细胞捐献登记入库", "人", 107, 93),
+    ("造血干细胞捐献", "例", 1, 1),
+    ("器官遗体角膜捐献登记", "人", 58, 41),
+    ("器官捐献", "人", 3, 1),
+    ("遗体(角膜)捐献", "例", 5, 3),
+    ("捐赠收入", "万元", 240.32, 130.5),
+    ("捐赠支出", "万元", 179.7, 120),
+    ("捐赠支出受益人数", "人", 7188, 5400),
+    ("志愿服务场次", "场次", 264, 216),
+    ("志愿服务受益人次", "人次", 22717, 7800),
+]
+
+
+def write_form(
+    path: Path,
+    rows: list[tuple] = KEQIAO_2017,
+    unit: str | None = "柯桥区红十字会",
+    period: str | None = "2017年",
+    header_row: int = 4,
+    first_column: int = 1,
+    footer: bool = True,
+) -> Path:
+    """Write a long-layout form with openpyxl; cells given as strings stay strings."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "统计表"
+    col = first_column
+    sheet.cell(row=1, column=col, value="绍兴市红十字会工作统计表")
+    sheet.merge_cells(start_row=1, start_column=col, end_row=1, end_column=col + 5)
+    if unit is not None:
+        sheet.cell(row=2, column=col, value=f"填报单位：{unit}")
+    if period is not None:
+        sheet.cell(row=2, column=col + 3, value=f"报告期：{period}")
+    for offset, title in enumerate(["序号", "指标名称", "计量单位", "本期数", "上年同期数", "备注"]):
+        sheet.cell(row=header_row, column=col + offset, value=title)
+    for number, (label, measure, value, prior) in enumerate(rows, start=1):
+        r = header_row + number
+        for offset, cell in enumerate([number, label, measure, value, prior]):
+            sheet.cell(row=r, column=col + offset, value=cell)
+    if footer:
+        end = header_row + len(rows) + 2
+        sheet.cell(row=end, column=col, value="填表人：王小明")
+        sheet.cell(row=end, column=col + 3, value="联系电话：13900001111")
+    book.save(path)
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness(tmp_path_factory):
+    """One temporary Prefect server for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    """An empty home folder with the bundled 2017 targets in place."""
+    root = tmp_path / "home"
+    (root / "targets").mkdir(parents=True)
+    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets" / "2017.csv")
+    (root / "inbox").mkdir()
+    return root
+
+
+def drop_samples(home: Path, years: tuple[int, ...] = (2016, 2017)) -> list[Path]:
+    """Copy the bundled sample forms of these years into the inbox, keeping their mtimes."""
+    dropped = []
+    for source in sorted((SAMPLE / "inbox").glob("*.xlsx")):
+        if any(str(y) in source.name for y in years):
+            dropped.append(Path(shutil.copy2(source, home / "inbox" / source.name)))
+    return dropped

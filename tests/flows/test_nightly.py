@@ -1,0 +1,166 @@
+"""The nightly flow under a real (temporary) Prefect server, on real files and a real DuckDB file."""
+
+import json
+from decimal import Decimal
+import os
+import shutil
+import sys
+from datetime import date
+
+import duckdb
+import pytest
+
+from conftest import drop_samples, write_form
+from flows.nightly import nightly
+from redcross.home import Home
+from redcross.registry import load_registry
+from redcross.report import build_report, to_json
+
+TODAY = date(2026, 11, 28)
+
+# reference-2017.md: indicator -> (2017 total, completion, growth), as the JSON report prints them
+REFERENCE = {
+    "first_aid_trained": ("21810", "150.75", "25.00"),
+    "public_trained": ("173554", "119.96", "27.00"),
+    "hsc_registered": ("597", "136.93", "14.81"),
+    "hsc_donated": ("3", None, "50.00"),
+    "organ_registered": ("323", None, "42.29"),
+    "organ_donated": ("14", None, "133.33"),
+    "body_cornea_donated": ("23", None, "76.92"),
+    "donation_income": ("14595500.00", None, "83.11"),
+    "donation_expenditure": ("9983600.00", None, "53.59"),
+    "aid_beneficiaries": ("39935", None, "33.12"),
+    "volunteer_events": ("1466", None, "22.17"),
+    "volunteer_beneficiaries": ("126202", None, "192.00"),
+}
+
+
+def published_rows(home, sql, params=()):
+    with duckdb.connect(str(Home(home).published), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def report_json(home, year=2017):
+    with duckdb.connect(str(Home(home).published), read_only=True) as con:
+        return json.loads(to_json(build_report(con, load_registry(), year, 12)))
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    """A home after one nightly run over the bundled 2016 and 2017 forms."""
+    root = tmp_path_factory.mktemp("loaded") / "home"
+    (root / "inbox").mkdir(parents=True)
+    (root / "targets").mkdir()
+    from conftest import SAMPLE
+    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets")
+    drop_samples(root)
+    summary = nightly(home=str(root), today=TODAY)
+    return root, summary
+
+
+def test_the_2017_report_reproduces_the_reference_figures(loaded):
+    root, summary = loaded
+    assert len(summary.accepted) == 16 and not summary.rejected and not summary.warned
+    report = report_json(root)
+    assert (report["year"], report["month"]) == (2017, 12)
+    city = {f["indicator_code"]: f for f in report["figures"] if f["scope"] == "city"}
+    assert {code: (f["total"], f["completion_pct"], f["yoy_growth_pct"]) for code, f in city.items()} == REFERENCE
+    office = next(f for f in report["figures"] if f["scope"] == "city_office" and f["indicator_code"] == "donation_income")
+    assert (office["total"], office["prior_total"], office["yoy_growth_pct"]) == ("2579500.00", "2197600.00", "17.38")
+
+
+def test_the_published_views_hold_exact_decimals_and_their_comments(loaded):
+    root, _ = loaded
+    row = published_rows(root, """select total, prior_total, target, completion_pct, yoy_growth_pct, units_reported,
+                                          typeof(total), typeof(completion_pct)
+                                   from city_totals where year = 2017 and month = 12
+                                   and indicator_code = 'first_aid_trained'""")[0]
+    assert [str(v) for v in row[:6]] == ["21810.00", "17448.00", "14468.00", "150.7464749793", "25.0000000000", "8"]
+    assert row[6].startswith("DECIMAL") and row[7].startswith("DECIMAL")
+    views = {name for (name,) in published_rows(root, "select view_name from duckdb_views() where not internal")}
+    assert {"units", "indicators", "indicator_values", "city_totals", "submissions", "runs"} <= views
+    uncommented = published_rows(root, """select table_name, column_name from duckdb_columns()
+        where table_name in ('units','indicators','indicator_values','city_totals','submissions','runs')
+        and schema_name = 'main' and (comment is null or comment = '')""")
+    assert uncommented == []
+
+
+def test_originals_are_archived_unchanged_under_their_sha256(loaded):
+    root, _ = loaded
+    home = Home(root)
+    assert home.arrivals() == []
+    archived = sorted(p.name for p in home.archive.iterdir())
+    shas = sorted(f"{sha}.xlsx" for (sha,) in published_rows(root, "select sha256 from submissions"))
+    assert archived == shas and len(archived) == 16
+
+
+def test_no_personal_data_reaches_the_warehouse(loaded):
+    root, _ = loaded
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_sample_data", "scripts/make_sample_data.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    text = " ".join(str(r) for view in ("submissions", "indicator_values", "units", "runs")
+                    for r in published_rows(root, f"select * from {view}"))
+    assert module.PERSONAL_DATA and not [p for p in module.PERSONAL_DATA if p in text]
+
+
+def test_a_bad_file_is_quarantined_while_the_others_load(home):
+    drop_samples(home, years=(2017,))
+    bad = write_form(home / "inbox" / "坏表.xlsx", unit="新昌县", rows=[("救护员培训", "人", -1, None)])
+    summary = nightly(home=str(home), today=TODAY)
+    assert list(summary.rejected) == ["坏表.xlsx"] and len(summary.accepted) == 8
+    quarantined = sorted(p.name for p in Home(home).quarantine.iterdir())
+    assert len(quarantined) == 3 and all(n.endswith(("坏表.xlsx", ".reason.json", ".reason.txt")) for n in quarantined)
+    reasons = json.loads(next(Home(home).quarantine.glob("*.reason.json")).read_text("utf-8"))
+    assert reasons["problems"][0] == {**reasons["problems"][0], "rule": "negative_value", "cell": "D5", "value": "-1",
+                                      "sheet": "统计表", "indicator": "救护员培训", "file": "坏表.xlsx"}
+    assert not bad.exists()
+    status = published_rows(home, "select status, count(*) from submissions group by all order by all")
+    assert status == [("accepted", 8), ("rejected", 1)]
+    assert published_rows(home, "select units_reported from city_totals where year = 2017 limit 1") == [(8,)]
+
+
+def test_rerun_and_same_bytes_again_change_nothing(home):
+    drop_samples(home)
+    nightly(home=str(home), today=TODAY)
+    figures = "select * from city_totals order by all"
+    before = published_rows(home, figures), published_rows(home, "select * from submissions order by all")
+    nightly(home=str(home), today=TODAY)
+    drop_samples(home, years=(2017,))
+    summary = nightly(home=str(home), today=TODAY)
+    assert len(summary.already_seen) == 8 and not summary.accepted and summary.changed_figures == []
+    assert (published_rows(home, figures), published_rows(home, "select * from submissions order by all")) == before
+    assert Home(home).arrivals() == []
+    assert published_rows(home, "select status, count(*) from runs group by all") == [("succeeded", 3)]
+
+
+def test_a_later_submission_supersedes_the_earlier(home):
+    first = write_form(home / "inbox" / "keqiao-v1.xlsx")
+    os.utime(first, (1_600_000_000, 1_600_000_000))
+    nightly(home=str(home), today=TODAY)
+    rows = [("救护员培训", "人", 4000, 3100)] + [r for r in __import__("conftest").KEQIAO_2017[1:]]
+    second = write_form(home / "inbox" / "keqiao-v2.xlsx", rows=rows)
+    os.utime(second, (1_600_100_000, 1_600_100_000))
+    nightly(home=str(home), today=TODAY)
+    assert published_rows(home, "select file_name, status from submissions order by file_name") == [
+        ("keqiao-v1.xlsx", "superseded"), ("keqiao-v2.xlsx", "accepted")]
+    assert published_rows(home, """select value from indicator_values
+                                   where unit_code = 'keqiao' and indicator_code = 'first_aid_trained'""") == [
+        (Decimal("4000.00"),)]
+
+
+def test_an_analyst_holding_the_published_file_open_never_blocks_a_run(home):
+    drop_samples(home, years=(2016,))
+    nightly(home=str(home), today=TODAY)
+    analyst = duckdb.connect(str(Home(home).published), read_only=True)
+    try:
+        drop_samples(home, years=(2017,))
+        nightly(home=str(home), today=TODAY)
+        # the open connection still sees its whole snapshot: 2016 only, all eight units
+        assert analyst.execute("select distinct year, units_reported from city_totals").fetchall() == [(2016, 8)]
+    finally:
+        analyst.close()
+    assert published_rows(home, "select distinct year, units_reported from city_totals order by 1") == [(2016, 8),
+                                                                                                          (2017, 8)]
