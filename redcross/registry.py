@@ -115,5 +115,5 @@ def load_registry(units_csv: Path | None = None, indicators_csv: Path | None = N
         for r in _rows(indicators_csv, "indicators.csv")
     )
     registry = Registry(units, indicators)
-    registry._unit_lookup, registry.indicator_keys  # an ambiguous alias fails here, at load
+    _ = registry._unit_lookup, registry.indicator_keys  # an ambiguous alias fails here, at load
     return registry

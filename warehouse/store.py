@@ -31,10 +31,14 @@ def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the writer's database with its raw tables in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    create_raw_tables(con)
+    return con
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     for script in sorted(resources.files(__package__).joinpath("raw").iterdir(), key=lambda p: p.name):
         if script.name.endswith(".sql"):
             con.execute(script.read_text("utf-8"))
-    return con
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, started_at: datetime) -> None:

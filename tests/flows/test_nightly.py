@@ -1,16 +1,16 @@
 """The nightly flow under a real (temporary) Prefect server, on real files and a real DuckDB file."""
 
 import json
-from decimal import Decimal
 import os
 import shutil
 import sys
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 import pytest
-
 from conftest import drop_samples, write_form
+
 from flows.nightly import nightly
 from redcross.home import Home
 from redcross.registry import load_registry
