@@ -35,10 +35,11 @@ class SuiteRunner:
     """One GX context for a whole run; `check` validates one cleaned table against its suite."""
 
     def __init__(self) -> None:
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         self._gx = gx
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)

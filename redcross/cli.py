@@ -17,6 +17,7 @@ def _quiet_prefect() -> None:
     # The data manager reads the run summary, not Prefect's engine chatter.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here to send it to
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -68,6 +68,14 @@ def _read_one(path: Path, registry: Registry) -> tuple[pl.DataFrame, list[Proble
         elif r["parsed"]["number"] < 0:
             problems.append(problem("negative_value", file=path.name, sheet=grid.sheet, cell=f"{target_col}{r['row']}",
                                     indicator=registry.indicator(r["indicator_code"]).name, value=r["target"]))
+    seen: dict[tuple, list[str]] = {}
+    for r in rows.iter_rows(named=True):
+        if r["indicator_code"]:
+            seen.setdefault((r["year"], r["indicator_code"]), []).append(f"{indicator_col}{r['row']}")
+    for (_, code), cells in seen.items():
+        if len(cells) > 1:
+            problems.append(problem("duplicate_indicator", file=path.name, sheet=grid.sheet, cell=", ".join(cells),
+                                    indicator=registry.indicator(code).name, value=len(cells)))
     table = rows.select(
         pl.col("year").str.extract(r"(\d{4})").cast(pl.Int32),
         "indicator_code",

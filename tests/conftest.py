@@ -69,6 +69,7 @@ def prefect_harness(tmp_path_factory):
     from prefect.testing.utilities import prefect_test_harness
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     with prefect_test_harness(server_startup_timeout=120):
         yield
 
