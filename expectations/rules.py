@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 
@@ -43,6 +44,10 @@ class Problem:
 @cache
 def rules_config() -> dict:
     return tomllib.loads(resources.files(__package__).joinpath("rules.toml").read_text("utf-8"))
+
+
+def threshold(name: str) -> Decimal:
+    return Decimal(rules_config()["thresholds"][name])
 
 
 def problem(

@@ -14,7 +14,7 @@ from importlib import resources
 
 import polars as pl
 
-SUITES = ("form_headers", "form_rows", "form_coverage")
+SUITES = ("form_headers", "form_rows", "form_coverage", "form_history")
 INDEX_COLUMN = "row_key"
 
 
@@ -45,6 +45,7 @@ class SuiteRunner:
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self._source = self.context.data_sources.add_pandas("forms")
         self._definitions: dict = {}
+        self._checked: dict[str, list[tuple[pl.DataFrame, dict | None]]] = {}
 
     def _definition(self, name: str):
         """The suite and its batch definition; an unknown expectation type fails here, loudly."""
@@ -60,15 +61,18 @@ class SuiteRunner:
             self._definitions[name] = (suite, batch)
         return self._definitions[name]
 
-    def check(self, name: str, table: pl.DataFrame) -> list[Failure]:
+    def check(self, name: str, table: pl.DataFrame, parameters: dict | None = None) -> list[Failure]:
         """Validate `table` (which has a row_key column) against suite `name`."""
         if table.is_empty():
             return []
+        self._checked.setdefault(name, []).append((table, parameters))
         suite, batch_definition = self._definition(name)
         # batch.validate, not ValidationDefinition.run: the latter stores every result and is
         # slow to serialise Decimal values when many rows fail
         result = batch_definition.get_batch(batch_parameters={"dataframe": table.to_pandas()}).validate(
-            suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [INDEX_COLUMN]}
+            suite,
+            expectation_parameters=parameters,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [INDEX_COLUMN]},
         )
         failures = []
         for outcome in result.results:
@@ -78,7 +82,7 @@ class SuiteRunner:
             if outcome.success:
                 continue
             rule = outcome.expectation_config.meta["rule"]
-            column = outcome.expectation_config.kwargs.get("column")
+            column = outcome.expectation_config.kwargs.get("column") or outcome.expectation_config.kwargs.get("column_A")
             for index in outcome.result.get("unexpected_index_list") or []:
                 failures.append(Failure(rule, index[INDEX_COLUMN], index.get(column)))
         return failures
@@ -89,3 +93,55 @@ def _raised(info: dict) -> str | None:
     infos = [info] if "raised_exception" in info else [i for i in info.values() if isinstance(i, dict)]
     messages = [i.get("exception_message") or "?" for i in infos if i.get("raised_exception")]
     return "; ".join(messages) or None
+
+
+def write_data_docs(runner: SuiteRunner, folder, files: dict[str, str]) -> None:
+    """Data Docs in `folder`: for each file, a page per suite over that file's rows alone.
+
+    `files` maps a form's index (the part of row_key before ':') to the page's run name. The
+    night's decisions came from the combined runs; these per-file validations only draw pages.
+    """
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    context = runner.context
+    context.add_data_docs_site(site_name="validation", site_config={
+        "class_name": "SiteBuilder",
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
+    })
+    pages = []
+    for name, checked in runner._checked.items():
+        suite, batch_definition = runner._definition(name)
+        for table, parameters in checked:
+            keyed = table.with_columns(pl.col(INDEX_COLUMN).str.split(":").list.first().alias("_form"))
+            for form, rows in keyed.group_by("_form"):
+                if form[0] not in files:
+                    continue
+                result = batch_definition.get_batch(batch_parameters={"dataframe": rows.drop("_form").to_pandas()}) \
+                    .validate(suite, expectation_parameters=parameters,
+                              result_format={"result_format": "SUMMARY",
+                                             "unexpected_index_column_names": [INDEX_COLUMN]})
+                run_id = RunIdentifier(run_name=files[form[0]])
+                result.meta["run_id"] = run_id
+                identifier = ValidationResultIdentifier(ExpectationSuiteIdentifier(name=name), run_id, name)
+                context.validation_results_store.set(identifier, result)
+                pages.append(identifier)
+    if pages:
+        context.build_data_docs(site_names=["validation"], resource_identifiers=pages)
+
+
+def write_runs_index(folder) -> None:
+    """A plain page linking each run's Data Docs, newest first (GX rebuilds a site whole each time)."""
+    import html
+
+    runs = sorted((p.parent.name for p in folder.glob("*/index.html")), reverse=True)
+    items = "\n".join(f'<li><a href="{html.escape(r)}/index.html">{html.escape(r)}</a></li>' for r in runs)
+    (folder / "index.html").write_text(
+        '<!doctype html><meta charset="utf-8"><title>校验报告 / validation reports</title>'
+        f"<h1>校验报告 / validation reports</h1><ul>\n{items}\n</ul>\n",
+        encoding="utf-8",
+    )

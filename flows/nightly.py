@@ -16,9 +16,9 @@ from filelock import FileLock
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
-from expectations.suites import SuiteRunner
+from expectations.suites import SuiteRunner, write_data_docs, write_runs_index
 from redcross.home import Home, archive_original, quarantine_original
-from redcross.intake import Form, check_forms, read_form
+from redcross.intake import Form, check_forms, check_history, history_keys, read_form, same_night_figures
 from redcross.registry import Registry, load_registry
 from redcross.summary import RunSummary, summarise
 from redcross.targets import read_targets
@@ -48,10 +48,28 @@ def read_forms(paths: list[Path], registry: Registry, known: dict[str, str]) -> 
 
 
 @task(cache_policy=NONE)
-def validate_forms(forms: list[Form], registry: Registry, today: date) -> None:
-    """Check the night's forms together against the Great Expectations suites."""
-    if any(f.layout is not None for f in forms):
-        check_forms(forms, registry, SuiteRunner(), today)
+def validate_forms(con, forms: list[Form], registry: Registry, today: date) -> SuiteRunner | None:
+    """Check the night's forms together against the suites: errors first, then the year-on-year warnings."""
+    if not any(f.layout is not None for f in forms):
+        return None
+    runner = SuiteRunner()
+    check_forms(forms, registry, runner, today)
+    priors = store.figures_for(con, history_keys(forms)) | same_night_figures(forms)
+    check_history(forms, priors, registry, runner)
+    return runner
+
+
+@task(cache_policy=NONE)
+def write_validation_docs(runner: SuiteRunner | None, home: Home, forms: list[Form], run_id: str) -> None:
+    """Great Expectations Data Docs under reports/validation/<run>/, a page per file and suite."""
+    if runner is None:
+        return
+    names = {str(i): f"{f.arrival.name} ({f.arrival.submission_id})" for i, f in enumerate(forms)}
+    try:
+        write_data_docs(runner, home.reports / "validation" / run_id, names)
+        write_runs_index(home.reports / "validation")
+    except Exception as exc:  # the night's data is committed and published; the pages are a courtesy
+        get_run_logger().warning("校验报告页面未能生成 / Data Docs could not be written: %s", exc)
 
 
 @task(cache_policy=NONE)
@@ -112,7 +130,7 @@ def run_pipeline(home: Home, kind: str, today: date) -> RunSummary:
             paths = take_inbox(home)
             log.info("收件箱有 %d 个文件 / %d files in the inbox", len(paths), len(paths))
             new, repeats = read_forms(paths, registry, store.known_files(con))
-            validate_forms(new, registry, today)
+            runner = validate_forms(con, new, registry, today)
             load_submissions(con, new, run_id)
             target_problems = load_targets(con, home, registry)
             build_figures(con, registry)
@@ -129,6 +147,7 @@ def run_pipeline(home: Home, kind: str, today: date) -> RunSummary:
         con.close()
         publish_warehouse(home)
         file_away(home, new + repeats)
+        write_validation_docs(runner, home, new, run_id)
     for line in summary.text().splitlines():
         log.info(line)
     return summary

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from expectations.rules import Problem, problem
+from expectations.rules import Problem, problem, threshold
 from expectations.suites import SuiteRunner
+from redcross.figures import round_half_up
 from redcross.registry import Registry
 from redcross.workbook import SPREADSHEET_SUFFIXES, UnreadableFile, read_sheets
 from transforms.forms import FormLayout, Period, clean_form_rows, form_rows, locate_form, parse_period
@@ -190,3 +191,59 @@ def _row_problem(rule: str, form: Form, row: dict, registry: Registry) -> Proble
     if rule == "money_unit":
         value = row["money_unit"] or "（空 / empty）"
     return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=cell, indicator=indicator, value=value)
+
+
+def history_keys(forms: list[Form]) -> set[tuple[str, int, int]]:
+    """(unit, year, month) of the period a year before each accepted form's."""
+    return {(f.unit_code, f.period.year - 1, f.period.month) for f in forms if not f.rejected and f.period and f.unit_code}
+
+
+def same_night_figures(forms: list[Form]) -> dict[tuple[str, int, int, str], object]:
+    """Figures of tonight's accepted forms, the latest file winning, as a year-earlier lookup would see them."""
+    figures = {}
+    for form in sorted((f for f in forms if not f.rejected and f.period), key=lambda f: f.arrival.received_at):
+        for code, value in form.rows.select("indicator_code", "value").iter_rows():
+            figures[(form.unit_code, form.period.year, form.period.month, code)] = value
+    return figures
+
+
+def check_history(forms: list[Form], priors: dict, registry: Registry, runner: SuiteRunner) -> None:
+    """Warn where an accepted form's figure strays from the unit's own figure a year earlier.
+
+    `priors` maps (unit, year, month, indicator) to the figure the warehouse (or tonight's forms)
+    hold. The ratio is an exact Decimal quotient used only for the comparison.
+    """
+    limit = threshold("yoy_ratio")
+    located, records = {}, []
+    for index, form in enumerate(forms):
+        if form.rejected or form.period is None:
+            continue
+        for row in form.rows.iter_rows(named=True):
+            prior = priors.get((form.unit_code, form.period.year - 1, form.period.month, row["indicator_code"]))
+            key = f"{index}:{row['row']}"
+            located[key] = (form, row, prior)
+            records.append({"row_key": key, "ratio": row["value"] / prior if prior else None,
+                            "form_prior": row["prior_value"], "warehouse_prior": prior})
+    if not records:
+        return
+    table = pl.DataFrame(records, schema={"row_key": pl.String, "ratio": pl.Object, "form_prior": pl.Object,
+                                          "warehouse_prior": pl.Object})
+    failures = runner.check("form_history", table, {"yoy_ratio_min": 1 / limit, "yoy_ratio_max": limit})
+    for failure in failures:
+        form, row, prior = located[failure.row_key]
+        indicator = registry.indicator(row["indicator_code"])
+        where = {"file": form.arrival.name, "sheet": form.sheet, "indicator": indicator.name}
+        if failure.rule == "yoy_outlier":
+            form.problems.append(problem(
+                "yoy_outlier", cell=row["value_cell"], value=_plain(row["value"], indicator.kind),
+                expected=_plain(prior, indicator.kind), ratio=round_half_up(row["value"] / prior, 2), limit=limit,
+                **where))
+        else:
+            form.problems.append(problem(
+                "prior_mismatch", cell=row["prior_cell"], value=_plain(row["prior_value"], indicator.kind),
+                expected=_plain(prior, indicator.kind), **where))
+
+
+def _plain(value, kind: str) -> str:
+    """A stored figure as a clerk wrote it: counts whole, money in 元 with two places."""
+    return str(round_half_up(value, 0 if kind == "count" else 2))

@@ -32,6 +32,7 @@ def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     create_raw_tables(con)
+    build_models(con)  # so a first run can already look up figures a year earlier (there are none)
     return con
 
 
@@ -78,6 +79,21 @@ def load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """SHA-256 -> outcome of every file already received."""
     return dict(con.execute("select sha256, min(outcome) from raw.submissions group by sha256").fetchall())
+
+
+def figures_for(con: duckdb.DuckDBPyConnection, periods: set[tuple[str, int, int]]) -> dict:
+    """(unit, year, month, indicator) -> value in force, for the given units and periods."""
+    if not periods:
+        return {}
+    wanted = pl.DataFrame(sorted(periods), schema={"unit_code": pl.String, "year": pl.Int32, "month": pl.Int32},
+                          orient="row")
+    con.register("wanted_periods", wanted)
+    rows = con.execute(
+        """select v.unit_code, v.year, v.month, v.indicator_code, v.value
+           from indicator_values v join wanted_periods w using (unit_code, year, month)"""
+    ).fetchall()
+    con.unregister("wanted_periods")
+    return {(u, y, m, i): v for u, y, m, i, v in rows}
 
 
 def insert_submissions(con: duckdb.DuckDBPyConnection, submissions: pl.DataFrame, values: pl.DataFrame) -> None:

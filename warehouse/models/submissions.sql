@@ -24,7 +24,8 @@ final as (
             else 'superseded'
         end as status,
         s.received_at,
-        s.messages
+        s.messages,
+        s.run_id
     from raw.submissions as s
     left join accepted as a using (submission_id)
 )
