@@ -14,7 +14,7 @@ from importlib import resources
 
 import polars as pl
 
-SUITES = ("form_headers", "form_rows", "form_coverage", "form_history")
+SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "summary_totals")
 INDEX_COLUMN = "row_key"
 
 

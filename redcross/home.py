@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from expectations.rules import Problem
+from redcross.registry import Registry, load_registry
 
 DEFAULT_HOME = "./redcross-data"
 
@@ -34,27 +35,41 @@ class Home:
     published = property(lambda self: self.root / "warehouse" / "redcross.duckdb")
     writer = property(lambda self: self.root / "warehouse" / "writer" / "redcross-writer.duckdb")
     lock = property(lambda self: self.root / "warehouse" / "writer" / "run.lock")
+    registry_folder = property(lambda self: self.root / "registry")
+
+    def registry(self) -> Registry:
+        """The home's own units.csv / indicators.csv where it has them, else the bundled defaults."""
+        units, indicators = self.registry_folder / "units.csv", self.registry_folder / "indicators.csv"
+        return load_registry(units if units.exists() else None, indicators if indicators.exists() else None)
 
     def arrivals(self) -> list[Path]:
         """Files waiting in the inbox (hidden files and folders are left alone)."""
         return sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def archive_original(home: Home, path: Path, sha256: str) -> Path:
-    """Move an accepted file to archive/<sha256><suffix>, bytes unchanged; a known original stays."""
-    target = home.archive / f"{sha256}{path.suffix.lower()}"
+def _place(path: Path, target: Path, move: bool) -> None:
+    """Move (inbox) or copy (a backfill's source folder) a file, keeping its bytes and times."""
     if target.exists():
-        path.unlink()
-    else:
+        if move:
+            path.unlink()
+    elif move:
         shutil.move(path, target)
+    else:
+        shutil.copy2(path, target)
+
+
+def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> Path:
+    """File an accepted original as archive/<sha256><suffix>, bytes unchanged; a known original stays."""
+    target = home.archive / f"{sha256}{path.suffix.lower()}"
+    _place(path, target, move)
     return target
 
 
-def quarantine_original(home: Home, path: Path, submission_id: str, problems: list[Problem]) -> Path:
-    """Move a rejected file to quarantine/, with its reasons beside it as JSON and as text."""
+def quarantine_original(home: Home, path: Path, submission_id: str, problems: list[Problem], move: bool = True) -> Path:
+    """File a rejected original in quarantine/, with its reasons beside it as JSON and as text."""
     stem = f"{submission_id}-{path.name}"
     target = home.quarantine / stem
-    shutil.move(path, target)
+    _place(path, target, move)
     (home.quarantine / f"{stem}.reason.json").write_text(
         json.dumps({"file": path.name, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2),
         encoding="utf-8",

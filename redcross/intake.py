@@ -18,8 +18,9 @@ from expectations.rules import Problem, problem, threshold
 from expectations.suites import SuiteRunner
 from redcross.figures import round_half_up
 from redcross.registry import Registry
-from redcross.workbook import SPREADSHEET_SUFFIXES, UnreadableFile, read_sheets
-from transforms.forms import FormLayout, Period, clean_form_rows, form_rows, locate_form, parse_period
+from redcross.workbook import SPREADSHEET_SUFFIXES, SheetGrid, UnreadableFile, read_sheets
+from transforms.forms import FormLayout, Labelled, Period, clean_form_rows, form_rows, locate_form, parse_period
+from transforms.summary import SummaryLayout, is_total_row, locate_summary, summary_rows
 
 
 @dataclass(frozen=True)
@@ -50,19 +51,56 @@ def arrival(path: Path) -> Arrival:
 
 @dataclass
 class Form:
-    """A form read from a file; `problems` fills in as it is checked."""
+    """One unit's figures for one period, as read from a file; `problems` fills in as it is checked.
+
+    A district's form gives one; a city summary workbook gives one per unit row of each year's
+    sheet (`part` then names the sheet and row, and keeps submission ids apart).
+    """
 
     arrival: Arrival
     sheet: str | None = None
-    layout: FormLayout | None = None
+    unit_written: Labelled = field(default_factory=lambda: Labelled(None, None))
+    period_written: Labelled = field(default_factory=lambda: Labelled(None, None))
     unit_code: str | None = None
     period: Period | None = None
     rows: pl.DataFrame | None = None
+    part: str | None = None
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def rejected(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
+
+    @property
+    def readable(self) -> bool:
+        return self.rows is not None
+
+    @property
+    def submission_id(self) -> str:
+        if self.part is None:
+            return self.arrival.submission_id
+        return hashlib.sha256(f"{self.arrival.sha256}:{self.part}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class Intake:
+    """What a run read: new forms, forms from files already received, and summary sheets' 合计 checks."""
+
+    forms: list = field(default_factory=list)
+    repeats: list = field(default_factory=list)
+    total_checks: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TotalCheck:
+    """A summary sheet's 合计 for one indicator beside the sum of its unit rows."""
+
+    forms: tuple[Form, ...]
+    sheet: str
+    cell: str
+    indicator_code: str
+    given: object
+    summed: object
 
 
 def indicator_keys_frame(registry: Registry) -> pl.LazyFrame:
@@ -76,41 +114,115 @@ def indicator_keys_frame(registry: Registry) -> pl.LazyFrame:
 
 
 def read_form(path: Path, registry: Registry, max_bytes: int | None = None) -> Form:
-    """Read the first visible sheet holding a form; problems that stop reading are recorded."""
-    form = Form(arrival(path))
+    """The district form in a file (the first visible sheet holding one)."""
+    return read_file(path, registry, max_bytes)[0][0]
+
+
+def read_file(path: Path, registry: Registry, max_bytes: int | None = None) -> tuple[list[Form], list[TotalCheck]]:
+    """Every form a file holds: a district form, or a summary workbook's unit rows, year by year.
+
+    Problems that stop reading (an unreadable file, no form at all) come back as one form
+    carrying the problem, so that every file is accounted for.
+    """
+    unreadable = Form(arrival(path))
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        form.problems.append(problem("unreadable_file", file=path.name,
-                                     value=f"不支持的文件类型 {path.suffix or '(无扩展名)'} / unsupported file type"))
-        return form
+        unreadable.problems.append(problem("unreadable_file", file=path.name,
+                                           value=f"不支持的文件类型 {path.suffix or '(无扩展名)'} / unsupported file type"))
+        return [unreadable], []
+    forms: list[Form] = []
+    checks: list[TotalCheck] = []
     try:
-        sheets = read_sheets(path, **({"max_bytes": max_bytes} if max_bytes else {}))
-        for grid in sheets:
+        for grid in read_sheets(path, **({"max_bytes": max_bytes} if max_bytes else {})):
             layout = locate_form(grid.cells)
-            if layout is None:
-                continue
-            form.sheet, form.layout = grid.sheet, layout
-            rows = clean_form_rows(form_rows(grid.cells, layout), indicator_keys_frame(registry), layout.money_unit)
-            formulas = pl.lit(sorted(grid.formulas_without_value), pl.List(pl.String))
-            form.rows = rows.with_columns(
-                pl.when(pl.col("value_cell").is_in(formulas)).then(pl.lit("formula_without_value"))
-                .otherwise(pl.col("value_status")).alias("value_status")
-            ).collect()
-            break
+            if layout is not None:
+                if not forms:  # a district form: the first sheet holding one is the form
+                    forms = [_district_form(unreadable.arrival, grid, layout, registry)]
+                break
+            summary = locate_summary(grid.cells, registry.indicator_keys)
+            if summary is not None:
+                sheet_forms, sheet_checks = _summary_forms(unreadable.arrival, grid, summary, registry)
+                forms += sheet_forms
+                checks += sheet_checks
     except UnreadableFile as exc:
-        form.problems.append(problem("unreadable_file", file=path.name, value=f"{exc.zh} / {exc.en}"))
-        return form
-    if form.layout is None:
-        form.problems.append(problem("no_form_found", file=path.name))
-        return form
-    unit = registry.unit_for(form.layout.unit.text) if form.layout.unit.text else None
-    form.unit_code = unit.code if unit else None
-    form.period = parse_period(form.layout.period.text)
-    return form
+        unreadable.problems.append(problem("unreadable_file", file=path.name, value=f"{exc.zh} / {exc.en}"))
+        return [unreadable], []
+    if not forms:
+        unreadable.problems.append(problem("no_form_found", file=path.name))
+        return [unreadable], []
+    return forms, checks
+
+
+def _with_formula_status(rows: pl.LazyFrame, grid: SheetGrid) -> pl.LazyFrame:
+    formulas = pl.lit(sorted(grid.formulas_without_value), pl.List(pl.String))
+    return rows.with_columns(
+        pl.when(pl.col("value_cell").is_in(formulas)).then(pl.lit("formula_without_value"))
+        .otherwise(pl.col("value_status")).alias("value_status")
+    )
+
+
+def _district_form(source: Arrival, grid: SheetGrid, layout: FormLayout, registry: Registry) -> Form:
+    rows = clean_form_rows(form_rows(grid.cells, layout), indicator_keys_frame(registry), layout.money_unit)
+    unit = registry.unit_for(layout.unit.text) if layout.unit.text else None
+    return Form(
+        source, grid.sheet, layout.unit, layout.period, unit.code if unit else None,
+        parse_period(layout.period.text), _with_formula_status(rows, grid).collect(),
+    )
+
+
+def _summary_forms(source: Arrival, grid: SheetGrid, layout: SummaryLayout, registry: Registry):
+    """A form per unit row of a year's sheet, and the sheet's 合计 checks."""
+    rows = _with_formula_status(
+        clean_form_rows(summary_rows(grid.cells, layout), indicator_keys_frame(registry)), grid
+    ).collect()
+    period = parse_period(grid.sheet if "年" in grid.sheet else f"{grid.sheet}年")
+    period_written = Labelled(grid.sheet, None)
+    forms, total_rows = [], None
+    for (row_number, unit_name, unit_cell), unit_rows in rows.group_by(
+        "row", "unit_name", "unit_name_cell", maintain_order=True
+    ):
+        if is_total_row(unit_name):
+            total_rows = unit_rows
+            continue
+        unit = registry.unit_for(unit_name)
+        forms.append(Form(
+            source, grid.sheet, Labelled(unit_name, unit_cell), period_written, unit.code if unit else None,
+            period, unit_rows.drop("unit_name", "unit_name_cell"), part=f"{grid.sheet}!{row_number}",
+        ))
+    checks = []
+    if total_rows is not None:
+        summed = rows.filter(~pl.col("row").is_in([total_rows["row"][0]])).group_by("indicator_code").agg(
+            pl.col("value").sum())
+        sums = dict(summed.iter_rows())
+        for code, value, cell in total_rows.select("indicator_code", "value", "value_cell").iter_rows():
+            if code is not None:
+                checks.append(TotalCheck(tuple(forms), grid.sheet, cell, code, value, sums.get(code)))
+    return forms, checks
+
+
+def check_totals(checks: list[TotalCheck], registry: Registry, runner: SuiteRunner) -> None:
+    """A 合计 row that differs from the sum of its units rejects every unit row of that sheet."""
+    if not checks:
+        return
+    table = pl.DataFrame(
+        {"row_key": [str(i) for i in range(len(checks))], "given": [c.given for c in checks],
+         "summed": [c.summed for c in checks]},
+        schema={"row_key": pl.String, "given": pl.Object, "summed": pl.Object},
+    )
+    for failure in runner.check("summary_totals", table):
+        check = checks[int(failure.row_key)]
+        kind = registry.indicator(check.indicator_code).kind
+        found = problem(
+            "total_mismatch", file=check.forms[0].arrival.name if check.forms else "", sheet=check.sheet,
+            cell=check.cell, indicator=registry.indicator(check.indicator_code).name,
+            value=_plain(check.given, kind), expected=_plain(check.summed, kind),
+        )
+        for form in check.forms:
+            form.problems.append(found)
 
 
 def _headers_table(forms: list[Form], today: date) -> pl.DataFrame:
     def unit_status(form: Form) -> str:
-        if not form.layout.unit.text:
+        if not form.unit_written.text:
             return "missing"
         return "ok" if form.unit_code else "unknown"
 
@@ -133,7 +245,7 @@ def _headers_table(forms: list[Form], today: date) -> pl.DataFrame:
 
 def check_forms(forms: list[Form], registry: Registry, runner: SuiteRunner, today: date) -> None:
     """Run the three form suites over every readable form together; add what fails to each form."""
-    readable = [(i, f) for i, f in enumerate(forms) if f.layout is not None]
+    readable = [(i, f) for i, f in enumerate(forms) if f.readable]
     if not readable:
         return
     by_key = dict(readable)
@@ -174,13 +286,12 @@ def check_forms(forms: list[Form], registry: Registry, runner: SuiteRunner, toda
 
 
 def _header_problem(rule: str, form: Form, registry: Registry) -> Problem:
-    layout = form.layout
     if rule in {"missing_unit", "unknown_unit"}:
-        return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=layout.unit.cell,
-                       value=layout.unit.text, expected="、".join(u.name for u in registry.units))
+        return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=form.unit_written.cell,
+                       value=form.unit_written.text, expected="、".join(u.name for u in registry.units))
     expected = f"{form.period.year}年1-{form.period.month}月" if form.period else None
-    return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=layout.period.cell,
-                   value=layout.period.text, expected=expected)
+    return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=form.period_written.cell,
+                   value=form.period_written.text, expected=expected)
 
 
 def _row_problem(rule: str, form: Form, row: dict, registry: Registry) -> Problem:

@@ -96,8 +96,30 @@ def figures_for(con: duckdb.DuckDBPyConnection, periods: set[tuple[str, int, int
     return {(u, y, m, i): v for u, y, m, i, v in rows}
 
 
-def insert_submissions(con: duckdb.DuckDBPyConnection, submissions: pl.DataFrame, values: pl.DataFrame) -> None:
-    """Add submissions (and the figures of the accepted ones); a known submission is left as it is."""
+def insert_submissions(
+    con: duckdb.DuckDBPyConnection, submissions: pl.DataFrame, values: pl.DataFrame, replace: bool = False
+) -> None:
+    """Add submissions (and the figures of the accepted ones); a known submission is left as it is.
+
+    With `replace` (a backfill re-reading the archive) known submissions are read anew: their
+    figures, outcome and messages replaced; the name they arrived under and their place in the
+    order of precedence kept (the archive holds them under their SHA-256).
+    """
+    if replace and not submissions.is_empty():
+        con.register("rerun_submissions", submissions.select("submission_id", "file_name", "precedence"))
+        con.execute(
+            """create or replace temp table kept as
+               select r.submission_id,
+                      coalesce(s.file_name, r.file_name) as file_name,
+                      coalesce(s.precedence, r.precedence) as precedence
+               from rerun_submissions r left join raw.submissions s using (submission_id)"""
+        )
+        con.unregister("rerun_submissions")
+        con.execute("delete from raw.form_values where submission_id in (select submission_id from kept)")
+        con.execute("delete from raw.submissions where submission_id in (select submission_id from kept)")
+        submissions = submissions.drop("file_name", "precedence").join(
+            con.sql("select * from kept").pl(), on="submission_id"
+        )
     if not submissions.is_empty():
         con.register("incoming_submissions", submissions)
         con.execute(

@@ -5,8 +5,8 @@ from datetime import date
 
 import duckdb
 import pytest
-
 from conftest import KEQIAO_2017, write_form
+
 from flows.nightly import nightly
 from redcross.home import Home
 from redcross.status import status_text

@@ -1,10 +1,11 @@
 -- one row per submission; of the accepted ones for a unit and period, the latest file wins
+-- (a backfill from a folder of historical files counts as received when it loads them)
 with accepted as (
     select
         submission_id,
         row_number() over (
             partition by unit_code, year, month
-            order by received_at desc, sha256 desc
+            order by precedence desc, received_at desc, submission_id desc
         ) as recency
     from raw.submissions
     where outcome = 'accepted'

@@ -21,6 +21,8 @@ create table if not exists raw.submissions (
     year          integer,
     month         integer,
     received_at   timestamp not null,      -- the file's modification time, UTC
+    precedence    timestamp not null,      -- of two accepted submissions for a unit and period, the
+                                           -- later wins: received_at, or a backfill's load time
     outcome       varchar not null check (outcome in ('accepted', 'rejected')),
     run_id        varchar not null,
     messages      struct(

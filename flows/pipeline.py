@@ -1,0 +1,256 @@
+"""The steps every run takes, nightly or backfill, as Prefect tasks, and the run that strings them:
+
+    take -> read and clean -> validate -> load -> build -> publish -> file away
+
+Everything from loading to building happens in one transaction on the writer's own database,
+so a failure at any step leaves the warehouse (and the inbox) as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+from filelock import FileLock
+from prefect import get_run_logger, task
+from prefect.cache_policies import NONE
+
+from expectations.suites import SuiteRunner, write_data_docs, write_runs_index
+from redcross.home import Home, archive_original, quarantine_original
+from redcross.intake import (
+    Form,
+    Intake,
+    check_forms,
+    check_history,
+    check_totals,
+    history_keys,
+    read_file,
+    same_night_figures,
+)
+from redcross.registry import Registry
+from redcross.summary import RunSummary, summarise
+from redcross.targets import read_targets
+from warehouse import store
+
+LOCK_WAIT_SECONDS = 6 * 3600
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run takes in and what it does with the originals.
+
+    nightly: the inbox; every form counts; originals are moved to archive/ or quarantine/.
+    backfill: a folder (or the archive); only forms of `years` (and `unit`) count; originals are
+    copied, never moved; with `rerun_known` files already received are read and loaded again.
+    """
+
+    kind: str
+    take: Callable[[Home], list[Path]]
+    years: frozenset[int] | None = None
+    unit: str | None = None
+    move_originals: bool = True
+    rerun_known: bool = False
+    wins_over_earlier_loads: bool = False
+
+    def in_scope(self, form: Form) -> bool:
+        """Forms outside the chosen years or unit are left alone; unreadable ones are always reported."""
+        if self.years is not None and form.period is not None and form.period.year not in self.years:
+            return False
+        return self.unit is None or form.unit_code is None or form.unit_code == self.unit
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)
+def take_inbox(home: Home) -> list[Path]:
+    """List the files waiting in the inbox."""
+    return home.arrivals()
+
+
+@task(cache_policy=NONE)
+def read_forms(paths: list[Path], registry: Registry, known: dict[str, str], plan: Plan) -> Intake:
+    """Read and clean every file; files whose bytes were seen before are only filed away again."""
+    intake = Intake()
+    for path in paths:
+        forms, checks = read_file(path, registry)
+        forms = [f for f in forms if plan.in_scope(f)]
+        if forms and forms[0].arrival.sha256 in known and not plan.rerun_known:
+            intake.repeats += forms
+        else:
+            intake.forms += forms
+            kept = {id(f) for f in forms}
+            intake.total_checks += [c for c in checks if all(id(f) in kept for f in c.forms)]
+    return intake
+
+
+@task(cache_policy=NONE)
+def validate_forms(con, intake: Intake, registry: Registry, today: date) -> SuiteRunner | None:
+    """Check the night's forms together against the suites: errors first, then the year-on-year warnings."""
+    forms = intake.forms
+    if not any(f.readable for f in forms):
+        return None
+    runner = SuiteRunner()
+    check_forms(forms, registry, runner, today)
+    check_totals(intake.total_checks, registry, runner)
+    priors = store.figures_for(con, history_keys(forms)) | same_night_figures(forms)
+    check_history(forms, priors, registry, runner)
+    return runner
+
+
+@task(cache_policy=NONE)
+def write_validation_docs(runner: SuiteRunner | None, home: Home, forms: list[Form], run_id: str) -> None:
+    """Great Expectations Data Docs under reports/validation/<run>/, a page per file and suite."""
+    if runner is None:
+        return
+    names = {str(i): f"{f.arrival.name} ({f.submission_id})" for i, f in enumerate(forms)}
+    try:
+        write_data_docs(runner, home.reports / "validation" / run_id, names)
+        write_runs_index(home.reports / "validation")
+    except Exception as exc:  # noqa: BLE001 - the night's data is committed and published; pages are extra
+        get_run_logger().warning("校验报告页面未能生成 / Data Docs could not be written: %s", exc)
+
+
+@task(cache_policy=NONE)
+def load_submissions(con, forms: list[Form], run_id: str, plan: Plan, started_at: datetime) -> None:
+    """Record every new form as a submission and load the figures of the accepted ones."""
+    submissions = _submissions_table(forms, run_id, started_at if plan.wins_over_earlier_loads else None)
+    values = _values_table([f for f in forms if not f.rejected])
+    store.insert_submissions(con, submissions, values, replace=plan.rerun_known)
+
+
+@task(cache_policy=NONE)
+def load_targets(con, home: Home, registry: Registry):
+    """Replace the province's targets with what the targets/ folder holds now."""
+    targets = read_targets(home.targets, registry)
+    store.replace_targets(con, targets.table, [f for f in targets.files if f not in {p.file for p in targets.problems}])
+    return targets.problems
+
+
+@task(cache_policy=NONE)
+def build_figures(con, registry: Registry) -> None:
+    """Rebuild the analysts' views: submissions, indicator values, city totals."""
+    store.load_registry(con, registry)
+    store.build_models(con)
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)
+def publish_warehouse(home: Home) -> None:
+    """Replace the analysts' database whole with the writer's."""
+    store.publish(home.writer, home.published)
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)
+def file_away(home: Home, forms: list[Form], plan: Plan) -> None:
+    """Archive originals with anything accepted under their SHA-256; quarantine the rest with reasons."""
+    by_file: dict[Path, list[Form]] = {}
+    for form in forms:
+        by_file.setdefault(form.arrival.path, []).append(form)
+    for path, file_forms in by_file.items():
+        if not path.exists():
+            continue
+        if all(f.rejected for f in file_forms):
+            problems = [p for f in file_forms for p in f.problems]
+            quarantine_original(home, path, file_forms[0].arrival.submission_id, list(dict.fromkeys(problems)),
+                                move=plan.move_originals)
+        else:
+            archive_original(home, path, file_forms[0].arrival.sha256, move=plan.move_originals)
+
+
+def run_pipeline(home: Home, plan: Plan, today: date) -> RunSummary:
+    """One run: take, read, validate, load and build in one transaction; then publish and file away."""
+    log = get_run_logger()
+    registry = home.registry()
+    started_at = _now()
+    run_id = f"{plan.kind}-{started_at:%Y%m%dT%H%M%S%f}"
+    with FileLock(home.lock, timeout=LOCK_WAIT_SECONDS):
+        con = store.open_writer(home.writer)
+        try:
+            store.start_run(con, run_id, plan.kind, started_at)
+            before = _city_figures(con)
+            con.begin()
+            paths = plan.take(home)
+            log.info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
+            intake = read_forms(paths, registry, store.known_files(con), plan)
+            new, repeats = intake.forms, intake.repeats
+            runner = validate_forms(con, intake, registry, today)
+            load_submissions(con, new, run_id, plan, started_at)
+            target_problems = load_targets(con, home, registry)
+            build_figures(con, registry)
+            counts = files_counted(paths, new)
+            store.finish_run(con, run_id, "succeeded", _now(), counts)
+            con.commit()
+            summary = summarise(con, run_id, new, repeats, target_problems, before)
+        except BaseException:
+            con.rollback()
+            store.finish_run(con, run_id, "failed", _now(), {})
+            con.close()
+            raise
+        con.close()
+        publish_warehouse(home)
+        file_away(home, new + repeats, plan)
+        write_validation_docs(runner, home, new, run_id)
+    for line in summary.text().splitlines():
+        log.info(line)
+    return summary
+
+
+def files_counted(paths: list[Path], forms: list[Form]) -> dict[str, int]:
+    """Files seen, and of the new ones how many had something accepted and how many had nothing."""
+    outcome: dict[Path, bool] = {}
+    for form in forms:
+        outcome[form.arrival.path] = outcome.get(form.arrival.path, False) or not form.rejected
+    return {"seen": len(paths), "accepted": sum(outcome.values()), "rejected": sum(not v for v in outcome.values())}
+
+
+def _city_figures(con) -> dict:
+    if "city_totals" not in {r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()}:
+        return {}
+    rows = con.execute("select year, month, indicator_code, total from city_totals").fetchall()
+    return {(y, m, i): t for y, m, i, t in rows}
+
+
+def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | None) -> pl.DataFrame:
+    rows = [
+        {
+            "submission_id": f.submission_id,
+            "sha256": f.arrival.sha256,
+            "file_name": f.arrival.name,
+            "sheet": f.sheet,
+            "unit_code": f.unit_code,
+            "year": f.period.year if f.period else None,
+            "month": f.period.month if f.period else None,
+            "received_at": f.arrival.received_at,
+            "precedence": max(f.arrival.received_at, loaded_at) if loaded_at else f.arrival.received_at,
+            "outcome": "rejected" if f.rejected else "accepted",
+            "run_id": run_id,
+            "messages": [{k: v for k, v in p.as_dict().items() if k != "file"} for p in f.problems],
+        }
+        for f in forms
+    ]
+    message = pl.Struct({k: pl.String for k in
+                         ("rule", "severity", "sheet", "cell", "indicator", "value", "expected", "message_zh", "message_en")})
+    schema = {"submission_id": pl.String, "sha256": pl.String, "file_name": pl.String, "sheet": pl.String,
+              "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32, "received_at": pl.Datetime("us"),
+              "precedence": pl.Datetime("us"),
+              "outcome": pl.String, "run_id": pl.String, "messages": pl.List(message)}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _values_table(forms: list[Form]) -> pl.DataFrame:
+    frames = [
+        f.rows.filter(pl.col("indicator_code").is_not_null()).select(
+            pl.lit(f.submission_id).alias("submission_id"),
+            "indicator_code",
+            "value",
+            "prior_value",
+            pl.lit(f.sheet).alias("sheet"),
+            pl.col("value_cell").alias("cell"),
+        )
+        for f in forms
+    ]
+    return pl.concat(frames) if frames else pl.DataFrame()
