@@ -33,8 +33,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     import duckdb
 
     from redcross.home import Home
-    from redcross.registry import load_registry
-    from redcross.report import build_report, to_json, to_markdown
+    from redcross.report import build_report, to_json, to_markdown, write_report
 
     home = Home.resolve(args.home)
     if not home.published.exists():
@@ -42,13 +41,73 @@ def cmd_report(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     with duckdb.connect(str(home.published), read_only=True) as con:
-        report = build_report(con, load_registry(), args.year, args.month)
+        report = build_report(con, home.registry(), args.year, args.month)
+    if args.format in ("xlsx", "html"):
+        out = Path(args.out) if args.out else home.reports / str(args.year) / (
+            f"report-{args.year}-{args.month:02d}.{args.format}")
+        write_report(report, args.format, out)
+        print(f"报告已写入 / report written to {out}")
+        return 0
     text = to_json(report) if args.format == "json" else to_markdown(report)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"报告已写入 / report written to {args.out}")
     else:
         print(text)
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from redcross.home import Home
+    from redcross.template import write_template
+
+    registry = Home.resolve(args.home).registry()
+    unit = registry.unit_for(args.unit)
+    if unit is None:
+        known = ", ".join(u.code for u in registry.units)
+        print(f"未知单位 / unknown unit {args.unit!r}: one of {known}", file=sys.stderr)
+        return 2
+    write_template(registry, unit, args.year, Path(args.out), args.month)
+    print(f"空白报表已写入 / blank form written to {args.out}")
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.backfill import backfill, parse_years
+
+    try:
+        parse_years(args.years)
+    except ValueError as exc:
+        print(f"年份写法不对 / bad --years: {exc}", file=sys.stderr)
+        return 2
+    if args.source and not Path(args.source).is_dir():
+        print(f"没有这个文件夹 / no such folder: {args.source}", file=sys.stderr)
+        return 2
+    from redcross.home import Home
+
+    codes = [u.code for u in Home.resolve(args.home).registry().units]
+    if args.unit and args.unit not in codes:
+        print(f"未知单位 / unknown unit {args.unit!r}: one of {', '.join(codes)}", file=sys.stderr)
+        return 2
+    summary = backfill(years=args.years, unit=args.unit, source=args.source, home=args.home)
+    print(summary.text())
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from redcross.home import Home
+    from redcross.status import status_text
+
+    home = Home.resolve(args.home)
+    if not home.published.exists():
+        print(f"还没有发布的数据库 / no published warehouse at {home.published}: run `redcross run` first",
+              file=sys.stderr)
+        return 2
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        print(status_text(con, args.runs))
     return 0
 
 
@@ -91,8 +150,23 @@ def parser() -> argparse.ArgumentParser:
     report = command("report", "write the report for a period from the published warehouse", cmd_report)
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
-    report.add_argument("--format", choices=["json", "md"], default="md")
-    report.add_argument("--out", help="write to this file instead of printing")
+    report.add_argument("--format", choices=["json", "md", "html", "xlsx"], default="md")
+    report.add_argument("--out", help="write to this file instead of printing (html and xlsx default to "
+                                      "<home>/reports/<year>/report-<year>-<month>.<format>)")
+    template = command("template", "a blank statistics form for a unit and year, to send to the unit",
+                       cmd_template)
+    template.add_argument("--year", type=int, required=True)
+    template.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
+    template.add_argument("--unit", required=True, help="unit code or name, e.g. keqiao or 柯桥区")
+    template.add_argument("--out", required=True, help="the .xlsx file to write")
+    backfill = command("backfill", "load chosen years again, from a folder of historical files (district forms or "
+                       "the city's summary workbooks) or, without --source, from the archive", cmd_backfill)
+    backfill.add_argument("--years", required=True, help="2015-2017, 2015,2017 or 2016")
+    backfill.add_argument("--unit", help="only this unit (its code, e.g. keqiao)")
+    backfill.add_argument("--source", help="folder of historical files (default: the archive of accepted originals)")
+    status = command("status", "the last runs, what each accepted and rejected and why, warnings waiting, "
+                     "units that have not reported the latest period", cmd_status)
+    status.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
     command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms, run, and the 2017 report",
             cmd_demo)
     return top

@@ -71,3 +71,40 @@ def load_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[
     figures = [Figure(code, "city", total, target, prior) for code, total, target, prior in city]
     figures += [Figure(code, unit, value, None, prior) for code, unit, value, prior in units]
     return figures
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one unit's figure came from: the submission's file and the cell that held it."""
+
+    indicator_code: str
+    unit_code: str
+    unit_name: str
+    value: Decimal
+    file_name: str
+    sha256: str
+    sheet: str
+    cell: str
+    messages: str  # the submission's warnings, in Chinese; empty when there were none
+
+
+def load_sources(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[Source]:
+    """The submission, sheet and cell behind every unit figure of a period, in registry order."""
+    rows = con.execute(
+        """select v.indicator_code, v.unit_code, u.unit_name, v.value, s.file_name, s.sha256, f.sheet, f.cell,
+                  array_to_string(list_transform(s.messages, lambda m: m.message_zh), '；')
+           from indicator_values v
+           join submissions s using (submission_id)
+           join raw.form_values f using (submission_id, indicator_code)
+           join raw.indicators i using (indicator_code)
+           join raw.units u on u.unit_code = v.unit_code
+           where v.year = ? and v.month = ?
+           order by i.display_order, u.rowid""",
+        [year, month],
+    ).fetchall()
+    return [Source(*row) for row in rows]
+
+
+def in_wan(value: Decimal) -> Decimal:
+    """An amount in 元 as 万元, exact (dividing by 10^4 only moves the decimal point)."""
+    return value.scaleb(-4)

@@ -1,4 +1,8 @@
-"""The annual report: the city's figures, the narrative in Chinese, per-unit tables; JSON and Markdown."""
+"""The annual report: the city's figures, the narrative in Chinese, per-unit tables; JSON and Markdown.
+
+The xlsx and HTML renderings live in `report_xlsx` and `report_html`; both take the `Report` built
+here, so every format shows the same figures, rounded half-up once, at display.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,26 @@ import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import duckdb
 
-from redcross.figures import WAN, Figure, load_figures, percent, round_half_up
-from redcross.registry import Registry
+from redcross.figures import WAN, Figure, Source, load_figures, load_sources, percent, round_half_up
+from redcross.registry import Indicator, Registry
 from redcross.summary import period_label
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit's line in an indicator's breakdown; `figure` is None for a unit that has not reported."""
+
+    rank: int | None
+    unit_code: str
+    unit_name: str
+    figure: Figure | None
+    share: Fraction | None  # of the city total, x 100
 
 
 @dataclass(frozen=True)
@@ -23,12 +40,32 @@ class Report:
     figures: list[Figure]
     registry: Registry
     missing_units: list[str]
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def period(self) -> str:
+        return period_label(self.year, self.month)
 
     def city(self, code: str) -> Figure | None:
         return next((f for f in self.figures if f.scope == "city" and f.indicator_code == code), None)
 
     def unit(self, code: str, unit: str) -> Figure | None:
         return next((f for f in self.figures if f.scope == unit and f.indicator_code == code), None)
+
+    def sources_for(self, code: str, scope: str = "city") -> list[Source]:
+        """The unit figures (file, sheet, cell) that make up a figure: all units' for the city."""
+        return [s for s in self.sources if s.indicator_code == code and scope in ("city", s.unit_code)]
+
+    def breakdown(self, code: str) -> list[UnitRow]:
+        """Every unit's figure for an indicator, largest first; units that have not reported last."""
+        city = self.city(code)
+        reported = [(u, f) for u in self.registry.units if (f := self.unit(code, u.code))]
+        reported.sort(key=lambda pair: -pair[1].total)  # stable: ties keep registry order
+        rows = [UnitRow(rank, u.code, u.name, f, percent(f.total, city.total if city else None))
+                for rank, (u, f) in enumerate(reported, start=1)]
+        rows += [UnitRow(None, u.code, u.name, None, None)
+                 for u in self.registry.units if not self.unit(code, u.code)]
+        return rows
 
 
 def build_report(con: duckdb.DuckDBPyConnection, registry: Registry, year: int, month: int) -> Report:
@@ -37,7 +74,8 @@ def build_report(con: duckdb.DuckDBPyConnection, registry: Registry, year: int, 
            where unit_code not in (select unit_code from indicator_values where year = ? and month = ?)""",
         [year, month],
     ).fetchall()
-    return Report(year, month, load_figures(con, year, month), registry, [m[0] for m in missing])
+    return Report(year, month, load_figures(con, year, month), registry, [m[0] for m in missing],
+                  tuple(load_sources(con, year, month)))
 
 
 # --- figures as text ----------------------------------------------------------------------------
@@ -72,66 +110,102 @@ def to_json(report: Report) -> str:
 
 # --- narrative ----------------------------------------------------------------------------------
 
+@cache
 def _style() -> dict:
     return tomllib.loads(resources.files(__package__).joinpath("report_style.toml").read_text("utf-8"))
 
 
+def places(table: str, key: str) -> int:
+    """Decimal places the narrative gives a percentage (report_style.toml), else the default."""
+    style = _style()
+    return style.get(table, {}).get(key, style["default_places"])
+
+
+def shown_amount(value: Decimal, indicator: Indicator) -> str:
+    """An amount in its shown unit: 万元 with two places for money, counts as whole numbers."""
+    if indicator.shown_unit == "万元":
+        return f"{round_half_up(value / WAN, 2)}万元"
+    return f"{round_half_up(value, 0)}{indicator.shown_unit}"
+
+
 def shown(figure: Figure, registry: Registry) -> str:
     """A figure in its shown unit: 万元 for money (two places), counts as they are."""
-    indicator = registry.indicator(figure.indicator_code)
-    if indicator.shown_unit == "万元":
-        return f"{round_half_up(figure.total / WAN, 2)}万元"
-    return f"{round_half_up(figure.total, 0)}{indicator.shown_unit}"
+    return shown_amount(figure.total, registry.indicator(figure.indicator_code))
+
+
+def growth_phrase(figure: Figure | None, key: str) -> str | None:
+    """同比增长/下降 x%, at the style's precision; None when there is no prior to compare with."""
+    if figure is None or figure.growth is None:
+        return None
+    value = round_half_up(figure.growth, places("growth_places", key))
+    if value == 0:
+        return "与上年持平"
+    return f"同比{'增长' if value > 0 else '下降'}{abs(value)}%"
+
+
+def completion_phrase(figure: Figure | None, key: str) -> str | None:
+    """完成省定指标的 x%; None where the province set no target."""
+    if figure is None or figure.completion is None:
+        return None
+    return f"完成省定指标的{round_half_up(figure.completion, places('completion_places', key))}%"
+
+
+# How each indicator opens its clause in the narrative, in the order the work report reads.
+NARRATIVE_LEADS = {
+    "first_aid_trained": "开展救护员培训", "public_trained": "普及培训", "hsc_registered": "造血干细胞捐献登记入库",
+    "hsc_donated": "实现造血干细胞捐献", "organ_registered": "器官遗体角膜捐献登记", "organ_donated": "实现器官捐献",
+    "body_cornea_donated": "遗体(角膜)捐献", "donation_income": "捐赠收入", "donation_expenditure": "捐赠支出",
+    "aid_beneficiaries": "捐赠支出受益", "volunteer_events": "开展志愿服务", "volunteer_beneficiaries": "志愿服务受益",
+}
+
+
+def _clause(report: Report, code: str) -> str | None:
+    figure = report.city(code)
+    if figure is None:
+        return None
+    lead = NARRATIVE_LEADS.get(code, report.registry.indicator(code).name)
+    parts = [f"{lead}{shown(figure, report.registry)}", completion_phrase(figure, code), growth_phrase(figure, code)]
+    if code == "donation_income":
+        parts.append(_city_office_clause(report))
+    return "，".join(p for p in parts if p)
+
+
+def _city_office_clause(report: Report) -> str | None:
+    """其中市本级 x万元，占全市的 y%，同比增长 z%."""
+    city, own = report.city("donation_income"), report.unit("donation_income", "city_office")
+    if city is None or own is None:
+        return None
+    key = "city_office_donation_income"
+    parts = [f"其中市本级{shown(own, report.registry)}"]
+    share = percent(own.total, city.total)
+    if share is not None:
+        parts.append(f"占全市的{round_half_up(share, places('share_places', key))}%")
+    parts.append(growth_phrase(own, key))
+    return "，".join(p for p in parts if p)
+
+
+def _without_prior(report: Report) -> str | None:
+    """Which city figures have no growth, said once rather than left out silently."""
+    city = [f for f in report.figures if f.scope == "city"]
+    missing = [report.registry.indicator(f.indicator_code).name for f in city if f.growth is None]
+    if not missing:
+        return None
+    if len(missing) == len(city):
+        return "上年同期无可比数据，未计算同比。"
+    return f"{'、'.join(missing)}上年同期无可比数据，未计算同比。"
 
 
 def narrative(report: Report) -> str:
     """The work report's paragraph for the period, each percentage at the style's precision."""
-    style = _style()
-    reg = report.registry
-
-    def places(table: str, key: str) -> int:
-        return style.get(table, {}).get(key, style["default_places"])
-
-    def growth(code: str, figure: Figure | None = None, key: str | None = None) -> str | None:
-        figure = figure or report.city(code)
-        if figure is None or figure.growth is None:
-            return None
-        value = round_half_up(figure.growth, places("growth_places", key or code))
-        if value == 0:
-            return "与上年持平"
-        return f"同比{'增长' if value > 0 else '下降'}{abs(value)}%"
-
-    def completion(code: str) -> str | None:
-        figure = report.city(code)
-        if figure is None or figure.completion is None:
-            return None
-        return f"完成省定指标的{round_half_up(figure.completion, places('completion_places', code))}%"
-
-    def clause(code: str, verb: str = "") -> str | None:
-        figure = report.city(code)
-        if figure is None:
-            return None
-        parts = [f"{verb}{reg.indicator(code).name}{shown(figure, reg)}", completion(code), growth(code)]
-        return "，".join(p for p in parts if p)
-
-    sentences = [
-        clause("first_aid_trained", "开展"), clause("public_trained"),
-        clause("hsc_registered"), clause("hsc_donated", "实现"),
-        clause("organ_registered"), clause("organ_donated", "实现"), clause("body_cornea_donated"),
-    ]
-    income = clause("donation_income")
-    city_office = report.unit("donation_income", "city_office")
-    if income and city_office:
-        own = [f"其中市本级{shown(city_office, reg)}", growth("donation_income", city_office, "city_office_donation_income")]
-        income += "，" + "，".join(p for p in own if p)
-    sentences += [income, clause("donation_expenditure"), clause("aid_beneficiaries"),
-                  clause("volunteer_events", "开展"), clause("volunteer_beneficiaries")]
-    body = "；".join(s for s in sentences if s)
+    codes = [i.code for i in report.registry.indicators]
+    body = "；".join(c for code in codes if (c := _clause(report, code)))
     if not body:
-        return f"{period_label(report.year, report.month)}尚无已接收的报表。"
-    text = f"{period_label(report.year, report.month)}，全市红十字系统{body}。"
+        return f"{report.period}尚无已接收的报表。"
+    text = f"{report.period}，全市红十字系统{body}。"
     if report.missing_units:
-        text += f"（{'、'.join(report.missing_units)}尚未报送本期报表，以上为已报单位合计。）"
+        text += f"截至目前，{'、'.join(report.missing_units)}尚未报送本期报表，以上为已报单位合计。"
+    if no_prior := _without_prior(report):
+        text += no_prior
     return text
 
 
@@ -167,3 +241,16 @@ def _pct_cell(value: Fraction | None) -> str:
 def _city_office_share(report: Report) -> str | None:
     city, own = report.city("donation_income"), report.unit("donation_income", "city_office")
     return pct(percent(own.total, city.total)) if city and own else None
+
+
+def write_report(report: Report, fmt: str, path: Path) -> Path:
+    """Write the report in a file format (xlsx, html, md, json) to `path`; the folder is made if missing."""
+    from redcross.report_html import to_html
+    from redcross.report_xlsx import write_xlsx
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        return write_xlsx(report, path)
+    text = {"html": to_html, "md": to_markdown, "json": to_json}[fmt](report)
+    path.write_text(text, encoding="utf-8")
+    return path
