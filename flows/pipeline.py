@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from filelock import FileLock
 from prefect import get_run_logger, task
@@ -31,6 +32,7 @@ from redcross.intake import (
     same_night_figures,
 )
 from redcross.registry import Registry
+from redcross.report import build_report, write_report
 from redcross.summary import RunSummary, summarise
 from redcross.targets import read_targets
 from warehouse import store
@@ -161,6 +163,24 @@ def file_away(home: Home, forms: list[Form], plan: Plan) -> None:
             archive_original(home, path, file_forms[0].arrival.sha256, move=plan.move_originals)
 
 
+@task(cache_policy=NONE)
+def write_reports(home: Home, registry: Registry, forms: list[Form]) -> list[Path]:
+    """The report of each year this run took figures for, at its latest period, as HTML and xlsx."""
+    years = sorted({f.period.year for f in forms if not f.rejected and f.period})
+    if not years:
+        return []
+    written = []
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        for year in years:
+            (month,) = con.execute("select max(month) from city_totals where year = ?", [year]).fetchone()
+            if month is None:
+                continue
+            report = build_report(con, registry, year, month)
+            for fmt in ("html", "xlsx"):
+                written.append(write_report(report, fmt, home.reports / str(year) / f"report-{year}-{month:02d}.{fmt}"))
+    return written
+
+
 def run_pipeline(home: Home, plan: Plan, today: date) -> RunSummary:
     """One run: take, read, validate, load and build in one transaction; then publish and file away."""
     log = get_run_logger()
@@ -194,6 +214,7 @@ def run_pipeline(home: Home, plan: Plan, today: date) -> RunSummary:
         publish_warehouse(home)
         file_away(home, new + repeats, plan)
         write_validation_docs(runner, home, new, run_id)
+        write_reports(home, registry, new)
     for line in summary.text().splitlines():
         log.info(line)
     return summary

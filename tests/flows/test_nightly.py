@@ -164,3 +164,11 @@ def test_an_analyst_holding_the_published_file_open_never_blocks_a_run(home):
         analyst.close()
     assert published_rows(home, "select distinct year, units_reported from city_totals order by 1") == [(2016, 8),
                                                                                                           (2017, 8)]
+
+
+def test_the_night_writes_the_years_reports(loaded):
+    root, _ = loaded
+    written = sorted(p.relative_to(Home(root).reports).as_posix() for p in Home(root).reports.glob("20*/*"))
+    assert written == ["2016/report-2016-12.html", "2016/report-2016-12.xlsx",
+                       "2017/report-2017-12.html", "2017/report-2017-12.xlsx"]
+    assert "150.75%" in (Home(root).reports / "2017" / "report-2017-12.html").read_text("utf-8")
