@@ -14,6 +14,6 @@ NIGHTLY = Plan(kind="nightly", take=take_inbox)
 
 
 @flow(name="nightly", log_prints=False)
-def nightly(home: str | None = None, today: date | None = None) -> RunSummary:
-    """Take in whatever landed in the inbox and republish the warehouse."""
-    return run_pipeline(Home.resolve(home), NIGHTLY, today or date.today())
+def nightly(home: str | None = None, today: date | None = None, wait: bool = True) -> RunSummary:
+    """Take in whatever landed in the inbox and republish the warehouse (waiting for a run in progress)."""
+    return run_pipeline(Home.resolve(home), NIGHTLY, today or date.today(), wait)

@@ -8,15 +8,18 @@ so a failure at any step leaves the warehouse (and the inbox) as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
 from expectations.suites import SuiteRunner, write_data_docs, write_runs_index
@@ -123,6 +126,40 @@ def load_submissions(con, forms: list[Form], run_id: str, plan: Plan, started_at
     submissions = _submissions_table(forms, run_id, started_at if plan.wins_over_earlier_loads else None)
     values = _values_table([f for f in forms if not f.rejected])
     store.insert_submissions(con, submissions, values, replace=plan.rerun_known)
+    fault_point("load")
+
+
+class InjectedFault(RuntimeError):
+    """A failure made on purpose, to prove a run that dies half-way changes nothing."""
+
+
+def fault_point(step: str) -> None:
+    """Fail here when REDCROSS_INJECT_FAULT names this step: the tests' way to break a run mid-way."""
+    if os.environ.get("REDCROSS_INJECT_FAULT") == step:
+        raise InjectedFault(f"fault injected in the {step} step (REDCROSS_INJECT_FAULT={step})")
+
+
+class RunInProgress(RuntimeError):
+    """Another run holds the home's lock and this one was asked not to wait."""
+
+
+@contextmanager
+def home_lock(home: Home, wait: bool) -> Iterator[None]:
+    """Hold the home's one-writer lock for the block; say so in the log when another run holds it."""
+    lock = FileLock(home.lock)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not wait:
+            raise RunInProgress(
+                "另一个运行正在写入该数据目录，本次未运行 / another run is writing to this home; this one did not start"
+            ) from None
+        get_run_logger().info("另一个运行正在写入，等待其结束 / another run is writing to this home; waiting for it")
+        lock.acquire(timeout=LOCK_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @task(cache_policy=NONE)
@@ -181,13 +218,13 @@ def write_reports(home: Home, registry: Registry, forms: list[Form]) -> list[Pat
     return written
 
 
-def run_pipeline(home: Home, plan: Plan, today: date) -> RunSummary:
+def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunSummary:
     """One run: take, read, validate, load and build in one transaction; then publish and file away."""
     log = get_run_logger()
     registry = home.registry()
-    started_at = _now()
-    run_id = f"{plan.kind}-{started_at:%Y%m%dT%H%M%S%f}"
-    with FileLock(home.lock, timeout=LOCK_WAIT_SECONDS):
+    with home_lock(home, wait):
+        started_at = _now()
+        run_id = f"{plan.kind}-{started_at:%Y%m%dT%H%M%S%f}"
         con = store.open_writer(home.writer)
         try:
             store.start_run(con, run_id, plan.kind, started_at)
@@ -217,6 +254,8 @@ def run_pipeline(home: Home, plan: Plan, today: date) -> RunSummary:
         write_reports(home, registry, new)
     for line in summary.text().splitlines():
         log.info(line)
+    create_markdown_artifact(key=f"redcross-{plan.kind}-summary", markdown=summary.markdown(),
+                             description="接收、退回及原因、缺报、变动的数字 / accepted, rejected and why, missing, changes")
     return summary
 
 

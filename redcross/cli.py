@@ -23,8 +23,13 @@ def _quiet_prefect() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.nightly import nightly
+    from flows.pipeline import RunInProgress
 
-    summary = nightly(home=args.home)
+    try:
+        summary = nightly(home=args.home, wait=not args.no_wait)
+    except RunInProgress as exc:
+        print(exc, file=sys.stderr)
+        return 3
     print(summary.text())
     return 0
 
@@ -111,6 +116,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from redcross.home import Home
+    from redcross.serving import ServerUnreachable, check_server, serve_deployments
+
+    try:
+        url = check_server()
+    except ServerUnreachable as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    home = Home.resolve(args.home)
+    print(f"服务器 / server {url}; 数据目录 / home {home.root}\n"
+          "nightly/nightly: 每天 02:00 (Asia/Shanghai); backfill/backfill: 按需 / on demand. Ctrl-C 停止 / to stop.")
+    serve_deployments(str(home.root))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.nightly import nightly
@@ -146,7 +167,9 @@ def parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    command("run", "the nightly job, once, now: take in the inbox and republish the warehouse", cmd_run)
+    run = command("run", "the nightly job, once, now: take in the inbox and republish the warehouse", cmd_run)
+    run.add_argument("--no-wait", action="store_true",
+                     help="exit at once (status 3) if another run is writing to this home, instead of waiting")
     report = command("report", "write the report for a period from the published warehouse", cmd_report)
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
@@ -167,6 +190,8 @@ def parser() -> argparse.ArgumentParser:
     status = command("status", "the last runs, what each accepted and rejected and why, warnings waiting, "
                      "units that have not reported the latest period", cmd_status)
     status.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
+    command("serve", "serve the Prefect deployments against a running Prefect server (PREFECT_API_URL): nightly "
+            "at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
     command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms, run, and the 2017 report",
             cmd_demo)
     return top

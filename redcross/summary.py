@@ -44,6 +44,29 @@ class RunSummary:
         return "\n".join(lines)
 
 
+    def markdown(self) -> str:
+        """The same, as Markdown for the Prefect artifact."""
+        lines = [f"# {self.run_id}", "",
+                 f"- 接收 accepted: **{len(self.accepted)}** (warnings: {len(self.warned)})",
+                 f"- 退回 rejected: **{len(self.rejected)}**",
+                 f"- 已收到过 already received: {len(self.already_seen)}", ""]
+        if self.rejected or self.warned:
+            lines += ["| file | severity | cell | indicator | message |", "|---|---|---|---|---|"]
+            for name, problems in [*self.rejected.items(), *self.warned.items()]:
+                lines += [f"| {_md(name)} | {p.severity} | {p.cell or ''} | {_md(p.indicator or '')} "
+                          f"| {_md(p.message_zh)} / {_md(p.message_en)} |" for p in problems]
+            lines.append("")
+        for period, units in self.missing_units.items():
+            lines.append(f"- 缺报 not reported for {period}: {'、'.join(units) or 'none'}")
+        lines += ["", f"## 变动的全市数字 / city figures changed: {len(self.changed_figures)}", ""]
+        lines += [f"- {c}" for c in self.changed_figures]
+        return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def period_label(year: int, month: int) -> str:
     return f"{year}年" if month == 12 else f"{year}年1-{month}月"
 
