@@ -12,6 +12,7 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 
 from flows.pipeline import Plan, run_pipeline
+from flows.runners import task_runner
 from redcross.home import Home
 from redcross.summary import RunSummary
 from redcross.workbook import SPREADSHEET_SUFFIXES
@@ -44,7 +45,7 @@ def take_folder(home: Home, folder: Path) -> list[Path]:
     )
 
 
-@flow(name="backfill", log_prints=False)
+@flow(name="backfill", log_prints=False, task_runner=task_runner())
 def backfill(
     years: str,
     unit: str | None = None,

@@ -41,6 +41,7 @@ from redcross.targets import read_targets
 from warehouse import store
 
 LOCK_WAIT_SECONDS = 6 * 3600
+READ_BATCH = 200  # files per reading task: enough to keep Prefect's per-task cost small, few enough to spread
 
 
 def _now() -> datetime:
@@ -57,7 +58,7 @@ class Plan:
     """
 
     kind: str
-    take: Callable[[Home], list[Path]]
+    take: Callable[[Home], list[Path]] | None
     years: frozenset[int] | None = None
     unit: str | None = None
     move_originals: bool = True
@@ -78,18 +79,38 @@ def take_inbox(home: Home) -> list[Path]:
 
 
 @task(cache_policy=NONE)
-def read_forms(paths: list[Path], registry: Registry, known: dict[str, str], plan: Plan) -> Intake:
-    """Read and clean every file; files whose bytes were seen before are only filed away again."""
+def read_batch(
+    paths: list[Path], registry: Registry, known: frozenset[str], years: frozenset[int] | None, unit: str | None,
+    rerun_known: bool,
+) -> Intake:
+    """Read and clean a batch of files; files whose bytes were seen before are only filed away again."""
+    scope = Plan(kind="", take=None, years=years, unit=unit)
     intake = Intake()
     for path in paths:
         forms, checks = read_file(path, registry)
-        forms = [f for f in forms if plan.in_scope(f)]
-        if forms and forms[0].arrival.sha256 in known and not plan.rerun_known:
+        forms = [f for f in forms if scope.in_scope(f)]
+        if forms and forms[0].arrival.sha256 in known and not rerun_known:
             intake.repeats += forms
         else:
             intake.forms += forms
             kept = {id(f) for f in forms}
             intake.total_checks += [c for c in checks if all(id(f) in kept for f in c.forms)]
+    return intake
+
+
+def read_forms(paths: list[Path], registry: Registry, known: dict[str, str], plan: Plan) -> Intake:
+    """Read every file, in batches the flow's task runner may spread over threads, processes or Dask."""
+    shas = frozenset(known)
+    futures = [
+        read_batch.submit(paths[i : i + READ_BATCH], registry, shas, plan.years, plan.unit, plan.rerun_known)
+        for i in range(0, len(paths), READ_BATCH)
+    ]
+    intake = Intake()
+    for future in futures:
+        batch = future.result()
+        intake.forms += batch.forms
+        intake.repeats += batch.repeats
+        intake.total_checks += batch.total_checks
     return intake
 
 

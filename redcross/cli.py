@@ -20,13 +20,28 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here to send it to
 
 
+def _with_runner(flow, args: argparse.Namespace):
+    """The flow with the task runner asked for on the command line (else the settings' default)."""
+    if not args.task_runner and not args.dask_address:
+        return flow
+    from flows.runners import task_runner
+
+    return flow.with_options(task_runner=task_runner(args.task_runner or "dask", args.dask_address))
+
+
+def _runner_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--task-runner", choices=["threads", "processes", "dask"],
+                     help="where files are read: threads (default), processes, or dask (also $REDCROSS_TASK_RUNNER)")
+    sub.add_argument("--dask-address", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies dask)")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.nightly import nightly
     from flows.pipeline import RunInProgress
 
     try:
-        summary = nightly(home=args.home, wait=not args.no_wait)
+        summary = _with_runner(nightly, args)(home=args.home, wait=not args.no_wait)
     except RunInProgress as exc:
         print(exc, file=sys.stderr)
         return 3
@@ -95,7 +110,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.unit and args.unit not in codes:
         print(f"未知单位 / unknown unit {args.unit!r}: one of {', '.join(codes)}", file=sys.stderr)
         return 2
-    summary = backfill(years=args.years, unit=args.unit, source=args.source, home=args.home)
+    summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
     print(summary.text())
     return 0
 
@@ -168,6 +183,7 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     run = command("run", "the nightly job, once, now: take in the inbox and republish the warehouse", cmd_run)
+    _runner_options(run)
     run.add_argument("--no-wait", action="store_true",
                      help="exit at once (status 3) if another run is writing to this home, instead of waiting")
     report = command("report", "write the report for a period from the published warehouse", cmd_report)
@@ -187,6 +203,7 @@ def parser() -> argparse.ArgumentParser:
     backfill.add_argument("--years", required=True, help="2015-2017, 2015,2017 or 2016")
     backfill.add_argument("--unit", help="only this unit (its code, e.g. keqiao)")
     backfill.add_argument("--source", help="folder of historical files (default: the archive of accepted originals)")
+    _runner_options(backfill)
     status = command("status", "the last runs, what each accepted and rejected and why, warnings waiting, "
                      "units that have not reported the latest period", cmd_status)
     status.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
