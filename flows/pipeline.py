@@ -9,6 +9,7 @@ so a failure at any step leaves the warehouse (and the inbox) as they were.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,12 +107,36 @@ def read_forms(paths: list[Path], registry: Registry, known: dict[str, str], pla
         for i in range(0, len(paths), READ_BATCH)
     ]
     intake = Intake()
-    for future in futures:
-        batch = future.result()
-        intake.forms += batch.forms
-        intake.repeats += batch.repeats
-        intake.total_checks += batch.total_checks
+    with reading_progress(len(paths)) as advance:
+        for future, first in zip(futures, range(0, len(paths), READ_BATCH), strict=True):
+            batch = future.result()
+            intake.forms += batch.forms
+            intake.repeats += batch.repeats
+            intake.total_checks += batch.total_checks
+            advance(min(READ_BATCH, len(paths) - first))
     return intake
+
+
+@contextmanager
+def reading_progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; otherwise a plain log line per batch read."""
+    if total and sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress("读取 reading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+            task_id = bar.add_task("read", total=total)
+            yield lambda n: bar.advance(task_id, n)
+        return
+    log, done = get_run_logger(), 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        line = f"已读取 {done}/{total} 个文件 / read {done} of {total} files"
+        log.debug(line)  # for the Prefect UI; the plain line below is for cron mail and CI logs
+        print(line, file=sys.stderr, flush=True)
+
+    yield advance
 
 
 @task(cache_policy=NONE)
