@@ -24,8 +24,19 @@ import polars as pl
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_INFLATED_BYTES = 200 * 1024 * 1024
+# A form is one sheet of a few dozen rows; these bounds keep a stray or hostile file from
+# holding the night up, and say so instead of reading on.
+MAX_VISIBLE_SHEETS = 50
+MAX_SHEET_ROWS = 10_000
+MAX_SHEET_COLUMNS = 256
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+# Documents of other kinds that arrive named as workbooks: a part or stream they always hold.
+_OTHER_ZIP_DOCUMENTS = {"word/document.xml": ("Word 文档", "a Word document"),
+                        "ppt/presentation.xml": ("PowerPoint 演示文稿", "a PowerPoint presentation")}
+_OTHER_OLE_DOCUMENTS = {"WordDocument".encode("utf-16-le"): ("Word 文档（.doc）", "a Word document (.doc)"),
+                        "PowerPoint Document".encode("utf-16-le"): ("PowerPoint 演示文稿（.ppt）",
+                                                                    "a PowerPoint presentation (.ppt)")}
 
 
 @dataclass(frozen=True)
@@ -60,41 +71,73 @@ def read_sheets(
     path: Path,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+    max_sheets: int = MAX_VISIBLE_SHEETS,
+    max_rows: int = MAX_SHEET_ROWS,
 ) -> Iterator[SheetGrid]:
-    """Yield the visible sheets of a workbook (a csv has one), first to last."""
-    _refuse_unreadable(path, max_bytes, max_inflated_bytes)
+    """Yield the visible sheets of a workbook (a csv has one), first to last.
+
+    The workbook is opened by what its bytes are, not by its name, so a legacy .xls saved as
+    .xlsx still reads. Anything that cannot be read raises `UnreadableFile`, also when a
+    caller asks for more than `max_sheets` visible sheets or a sheet is over `max_rows` rows.
+    """
+    data = _workbook_bytes(path, max_bytes, max_inflated_bytes)
     if path.suffix.lower() == ".csv":
-        yield _read_csv(path)
+        yield _read_csv(path.stem, data, max_rows)
         return
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = fastexcel.read_excel(data)
         names = reader.sheet_names
     except Exception as exc:  # calamine's errors carry no stable types
-        raise UnreadableFile(
-            f"无法作为电子表格打开（{_short(exc)}）",
-            f"cannot be opened as a spreadsheet ({_short(exc)})",
-        ) from exc
-    formula_index = _xlsx_formula_index(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else {}
+        raise _calamine_refusal(exc, "无法作为电子表格打开", "cannot be opened as a spreadsheet") from exc
+    formula_index = _xlsx_formula_index(data) if data[:2] == b"PK" else {}
+    visible = 0
     for index, name in enumerate(names):
         try:
             sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
         except Exception as exc:
             if "empty" in str(exc).lower():
                 continue
-            raise UnreadableFile(
-                f"工作表“{name}”无法读取（{_short(exc)}）",
-                f"sheet '{name}' cannot be read ({_short(exc)})",
-            ) from exc
+            raise _calamine_refusal(exc, f"工作表“{name}”无法读取", f"sheet '{name}' cannot be read") from exc
         if sheet.visible != "visible":
             continue
-        letters = [column_letter(c.absolute_index) for c in sheet.available_columns()]
-        frame = sheet.to_polars()
-        frame.columns = letters
-        cells = frame.with_row_index("row", offset=1)
-        yield SheetGrid(name, cells, frozenset(formula_index.get(name, ())))
+        visible += 1
+        if visible > max_sheets:
+            raise UnreadableFile(f"工作簿的可见工作表超过 {max_sheets} 个，只读取前 {max_sheets} 个",
+                                 f"the workbook has more than {max_sheets} visible sheets; only the first "
+                                 f"{max_sheets} are read")
+        yield _grid(name, sheet, max_rows, frozenset(formula_index.get(name, ())))
 
 
-def _refuse_unreadable(path: Path, max_bytes: int, max_inflated_bytes: int) -> None:
+def _grid(name: str, sheet: fastexcel.ExcelSheet, max_rows: int, formulas: frozenset[str]) -> SheetGrid:
+    if sheet.total_height > max_rows:
+        raise UnreadableFile(
+            f"工作表“{name}”有 {sheet.total_height} 行，超过上限 {max_rows} 行；统计表只需几十行，请删去多余内容",
+            f"sheet '{name}' has {sheet.total_height} rows, over the limit of {max_rows}; a form needs a few dozen",
+        )
+    columns = sheet.available_columns()
+    if len(columns) > MAX_SHEET_COLUMNS:
+        raise UnreadableFile(
+            f"工作表“{name}”有 {len(columns)} 列，超过上限 {MAX_SHEET_COLUMNS} 列；请删去多余内容",
+            f"sheet '{name}' has {len(columns)} columns, over the limit of {MAX_SHEET_COLUMNS}",
+        )
+    frame = sheet.to_polars()
+    frame.columns = [column_letter(c.absolute_index) for c in columns]
+    return SheetGrid(name, frame.with_row_index("row", offset=1), formulas)
+
+
+def _calamine_refusal(exc: Exception, zh: str, en: str) -> UnreadableFile:
+    if "password" in str(exc).lower():
+        return _password_protected()
+    return UnreadableFile(f"{zh}（{_short(exc)}）", f"{en} ({_short(exc)})")
+
+
+def _password_protected() -> UnreadableFile:
+    return UnreadableFile("工作簿设有密码保护，请取消密码后重新报送",
+                          "the workbook is password-protected; remove the password and send it again")
+
+
+def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> bytes:
+    """The file's bytes, once they are known to be worth handing to a reader."""
     size = path.stat().st_size
     if size == 0:
         raise UnreadableFile("文件是空的（0 字节）", "the file is empty (0 bytes)")
@@ -103,26 +146,81 @@ def _refuse_unreadable(path: Path, max_bytes: int, max_inflated_bytes: int) -> N
             f"文件过大（{size} 字节，上限 {max_bytes} 字节）",
             f"the file is too large ({size} bytes; the limit is {max_bytes})",
         )
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    data = path.read_bytes()
     suffix = path.suffix.lower()
-    if suffix in {".xlsx", ".xlsm", ".ods"}:
-        if head == _OLE_MAGIC:
-            if _ENCRYPTED_MARK in path.read_bytes():
-                raise UnreadableFile("工作簿设有密码保护，请取消密码后重新报送",
-                                     "the workbook is password-protected; remove the password and send it again")
-            raise UnreadableFile("文件实为旧版 .xls 格式，扩展名却是 " + suffix,
-                                 f"the file is a legacy .xls workbook named {suffix}")
-        if not zipfile.is_zipfile(path):
-            raise UnreadableFile(f"文件不是有效的 {suffix} 工作簿（文件损坏或并非电子表格）",
-                                 f"the file is not a valid {suffix} workbook (damaged, or not a spreadsheet)")
-        with zipfile.ZipFile(path) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-        if inflated > max_inflated_bytes:
-            raise UnreadableFile(
-                f"工作簿解压后过大（{inflated} 字节，上限 {max_inflated_bytes} 字节），疑为压缩炸弹",
-                f"the workbook inflates to {inflated} bytes (limit {max_inflated_bytes}); refused as a possible zip bomb",
-            )
+    if suffix == ".csv":
+        return data
+    if data.startswith(_OLE_MAGIC):
+        _refuse_ole(data)
+    elif data.startswith(b"PK"):
+        _refuse_zip(data, suffix, max_inflated_bytes)
+    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise UnreadableFile(
+            f"文件不是有效的 {suffix} 工作簿：它是网页（HTML）或 XML 文件。请用 Excel 或 WPS 打开后另存为 .xlsx",
+            f"the file is not a valid {suffix} workbook: it is a web page (HTML) or XML file. "
+            "Open it in Excel or WPS and save it as .xlsx",
+        )
+    elif _is_text(data):
+        raise UnreadableFile(f"文件不是有效的 {suffix} 工作簿：它是纯文本文件",
+                             f"the file is not a valid {suffix} workbook: it is plain text")
+    else:
+        raise UnreadableFile(f"文件不是有效的 {suffix} 工作簿（文件损坏或并非电子表格）",
+                             f"the file is not a valid {suffix} workbook (damaged, or not a spreadsheet)")
+    return data
+
+
+def _refuse_ole(data: bytes) -> None:
+    """An OLE2 container: a legacy .xls is read; an encrypted workbook or another document is not."""
+    if _ENCRYPTED_MARK in data:
+        raise _password_protected()
+    for mark, (zh, en) in _OTHER_OLE_DOCUMENTS.items():
+        if mark in data and "Workbook".encode("utf-16-le") not in data:
+            raise UnreadableFile(f"文件不是电子表格，而是{zh}", f"the file is not a spreadsheet but {en}")
+
+
+def _refuse_zip(data: bytes, suffix: str, max_inflated_bytes: int) -> None:
+    """A zip container must hold a workbook (xlsx or ods), whole, and not inflate beyond reason."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in archive.namelist() else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise UnreadableFile(
+            f"文件不是有效的 {suffix} 工作簿：文件已损坏（压缩包不完整，可能下载或复制时被截断）",
+            f"the file is not a valid {suffix} workbook: it is damaged (its zip container is incomplete, "
+            "perhaps cut short in a download or copy)",
+        ) from exc
+    inflated = sum(info.file_size for info in infos)
+    if inflated > max_inflated_bytes:
+        raise UnreadableFile(
+            f"工作簿解压后过大（{inflated} 字节，上限 {max_inflated_bytes} 字节），疑为压缩炸弹",
+            f"the workbook inflates to {inflated} bytes (limit {max_inflated_bytes}); refused as a possible zip bomb",
+        )
+    members = {info.filename for info in infos}
+    if b"encryption-data" in manifest:  # an .ods saved with a password
+        raise _password_protected()
+    if "xl/workbook.xml" in members or "content.xml" in members:
+        return
+    zh, en = next((kind for part, kind in _OTHER_ZIP_DOCUMENTS.items() if part in members),
+                  ("压缩包", "a zip archive"))
+    raise UnreadableFile(f"文件不是电子表格，而是{zh}（扩展名被改成了 {suffix}）",
+                         f"the file is not a spreadsheet but {en} named {suffix}")
+
+
+def _is_text(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\x00" in head or any(byte < 0x09 for byte in head):
+        return False
+    # the slice may end inside a character: allow for up to three bytes cut off
+    return any(_decodes(head[: len(head) - cut]) for cut in range(min(4, len(head))))
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        decode_csv(data)
+    except UnreadableFile:
+        return False
+    return True
 
 
 def _short(exc: Exception) -> str:
@@ -132,7 +230,15 @@ def _short(exc: Exception) -> str:
 # --- csv -------------------------------------------------------------------------------------
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030; else refuse."""
+    """UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030; else refuse.
+
+    Excel's "Unicode text" (UTF-16 with its BOM) is taken too, since clerks rename it .csv.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data:
         raise UnreadableFile("CSV 文件含有空字符（NUL），不是文本文件", "the CSV file contains NUL bytes; it is not text")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -144,15 +250,28 @@ def decode_csv(data: bytes) -> str:
                          "the CSV file's encoding is neither UTF-8 nor GB18030")
 
 
-def _read_csv(path: Path) -> SheetGrid:
-    rows = list(csv.reader(io.StringIO(decode_csv(path.read_bytes()), newline="")))
+def _read_csv(name: str, data: bytes, max_rows: int = MAX_SHEET_ROWS) -> SheetGrid:
+    text = decode_csv(data)
+    # Excel's "Unicode text" separates by tabs; a form saved as CSV by commas.
+    first_lines = text[:2000]
+    delimiter = "\t" if first_lines.count("\t") > first_lines.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise UnreadableFile(f"CSV 文件格式有误（{exc}）", f"the CSV file is malformed ({exc})") from exc
+    if len(rows) > max_rows:
+        raise UnreadableFile(f"CSV 文件有 {len(rows)} 行，超过上限 {max_rows} 行",
+                             f"the CSV file has {len(rows)} rows, over the limit of {max_rows}")
     width = max((len(r) for r in rows), default=0)
+    if width > MAX_SHEET_COLUMNS:
+        raise UnreadableFile(f"CSV 文件有 {width} 列，超过上限 {MAX_SHEET_COLUMNS} 列",
+                             f"the CSV file has {width} columns, over the limit of {MAX_SHEET_COLUMNS}")
     columns = {
         column_letter(c): [(r[c].strip() or None) if c < len(r) else None for r in rows]
         for c in range(width)
     }
     cells = pl.DataFrame(columns, schema={k: pl.String for k in columns}).with_row_index("row", offset=1)
-    return SheetGrid(path.stem, cells)
+    return SheetGrid(name, cells)
 
 
 # --- formula cells without a cached value (xlsx) --------------------------------------------
@@ -167,15 +286,24 @@ _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _CACHED = re.compile(rb"<v>[^<]|<is>")
 
 
-def _xlsx_formula_index(path: Path) -> dict[str, list[str]]:
+def _xlsx_formula_index(data: bytes) -> dict[str, list[str]]:
     """Sheet name -> cells holding a formula whose value was never calculated and saved.
 
     Calamine reads such a cell as empty; the form must say it was a formula, so this looks at
     the sheet XML itself. A sheet without `<f` is passed over at the cost of one search.
     """
     found: dict[str, list[str]] = {}
-    with zipfile.ZipFile(path) as archive:
-        for name, member in _sheet_members(archive).items():
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "xl/workbook.xml" not in archive.namelist():
+            return found  # an .ods: LibreOffice always stores a formula's value
+        try:
+            members = _sheet_members(archive)
+        except (KeyError, ElementTree.ParseError) as exc:
+            raise UnreadableFile(f"工作簿结构已损坏（{_short(exc)}）",
+                                 f"the workbook's structure is damaged ({_short(exc)})") from exc
+        for name, member in members.items():
+            if member not in archive.namelist():
+                continue
             xml = archive.read(member)
             if b"<f" not in xml:
                 continue
