@@ -65,6 +65,7 @@ class Form:
     period: Period | None = None
     rows: pl.DataFrame | None = None
     part: str | None = None
+    formulas: dict[str, str] = field(default_factory=dict)  # cell -> formula text, where no result was saved
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -166,6 +167,7 @@ def _district_form(source: Arrival, grid: SheetGrid, layout: FormLayout, registr
     return Form(
         source, grid.sheet, layout.unit, layout.period, unit.code if unit else None,
         parse_period(layout.period.text), _with_formula_status(rows, grid).collect(),
+        formulas=grid.formulas_without_value,
     )
 
 
@@ -187,6 +189,7 @@ def _summary_forms(source: Arrival, grid: SheetGrid, layout: SummaryLayout, regi
         forms.append(Form(
             source, grid.sheet, Labelled(unit_name, unit_cell), period_written, unit.code if unit else None,
             period, unit_rows.drop("unit_name", "unit_name_cell"), part=f"{grid.sheet}!{row_number}",
+            formulas=grid.formulas_without_value,
         ))
     checks = []
     if total_rows is not None:
@@ -299,6 +302,8 @@ def _row_problem(rule: str, form: Form, row: dict, registry: Registry) -> Proble
     indicator = registry.indicator(code).name if code else row["label"]
     cell = row["label_cell"] if rule == "unknown_indicator" else row["value_cell"]
     value = row["label"] if rule == "unknown_indicator" else row["value_text"]
+    if rule == "formula_without_value":
+        value = form.formulas.get(cell)
     if rule == "money_unit":
         value = row["money_unit"] or "（空 / empty）"
     return problem(rule, file=form.arrival.name, sheet=form.sheet, cell=cell, indicator=indicator, value=value)

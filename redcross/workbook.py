@@ -10,6 +10,7 @@ the stored number), never as floats.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import zipfile
@@ -45,7 +46,7 @@ class SheetGrid:
 
     sheet: str
     cells: pl.DataFrame
-    formulas_without_value: frozenset[str] = field(default_factory=frozenset)
+    formulas_without_value: dict[str, str] = field(default_factory=dict)  # cell -> formula text
 
 
 class UnreadableFile(Exception):
@@ -105,10 +106,10 @@ def read_sheets(
             raise UnreadableFile(f"工作簿的可见工作表超过 {max_sheets} 个，只读取前 {max_sheets} 个",
                                  f"the workbook has more than {max_sheets} visible sheets; only the first "
                                  f"{max_sheets} are read")
-        yield _grid(name, sheet, max_rows, frozenset(formula_index.get(name, ())))
+        yield _grid(name, sheet, max_rows, formula_index.get(name, {}))
 
 
-def _grid(name: str, sheet: fastexcel.ExcelSheet, max_rows: int, formulas: frozenset[str]) -> SheetGrid:
+def _grid(name: str, sheet: fastexcel.ExcelSheet, max_rows: int, formulas: dict[str, str]) -> SheetGrid:
     if sheet.total_height > max_rows:
         raise UnreadableFile(
             f"工作表“{name}”有 {sheet.total_height} 行，超过上限 {max_rows} 行；统计表只需几十行，请删去多余内容",
@@ -286,13 +287,13 @@ _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _CACHED = re.compile(rb"<v>[^<]|<is>")
 
 
-def _xlsx_formula_index(data: bytes) -> dict[str, list[str]]:
-    """Sheet name -> cells holding a formula whose value was never calculated and saved.
+def _xlsx_formula_index(data: bytes) -> dict[str, dict[str, str]]:
+    """Sheet name -> {cell: formula} of formulas whose value was never calculated and saved.
 
     Calamine reads such a cell as empty; the form must say it was a formula, so this looks at
     the sheet XML itself. A sheet without `<f` is passed over at the cost of one search.
     """
-    found: dict[str, list[str]] = {}
+    found: dict[str, dict[str, str]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if "xl/workbook.xml" not in archive.namelist():
             return found  # an .ods: LibreOffice always stores a formula's value
@@ -307,15 +308,25 @@ def _xlsx_formula_index(data: bytes) -> dict[str, list[str]]:
             xml = archive.read(member)
             if b"<f" not in xml:
                 continue
-            cells = [
-                _REF.search(m.group(1)).group(1).decode()
+            cells = {
+                _REF.search(m.group(1)).group(1).decode(): _formula_text(m.group(2))
                 for m in _CELL.finditer(xml)
                 if m.group(2) and b"<f" in m.group(2) and not _CACHED.search(m.group(2))
                 and _REF.search(m.group(1))
-            ]
+            }
             if cells:
                 found[name] = cells
     return found
+
+
+_FORMULA = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.DOTALL)
+
+
+def _formula_text(cell_xml: bytes) -> str:
+    """`=C5*2` as the cell's XML holds it (a shared formula's later cells carry no text)."""
+    match = _FORMULA.search(cell_xml)
+    text = html.unescape(match.group(1).decode("utf-8", "replace")) if match else ""
+    return f"={text}" if text else "=…"
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:

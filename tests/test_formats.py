@@ -112,9 +112,9 @@ def test_the_footer_never_reaches_the_rows(runner, name):
     [
         ("empty_value.xlsx", [("empty_value", "D6", "普及培训", None)]),
         ("fractional_count.xlsx", [("fractional_count", "D10", "器官捐献", "1.5")]),
-        ("formula_without_value.xlsx", [("formula_without_value", "D5", "救护员培训", None),
-                                        ("formula_without_value", "D6", "普及培训", None),
-                                        ("formula_without_value", "D12", "捐赠收入", None)]),
+        ("formula_without_value.xlsx", [("formula_without_value", "D5", "救护员培训", "=3000+951"),
+                                        ("formula_without_value", "D6", "普及培训", "=D5+27289"),
+                                        ("formula_without_value", "D12", "捐赠收入", "=SUM(200,40.32)")]),
     ],
 )
 def test_a_bad_figure_rejects_the_file_naming_its_cell(runner, name, problems):

@@ -88,7 +88,9 @@ def test_each_error_rejects_the_file_naming_the_cell(tmp_path, runner, rows, uni
 def test_a_formula_without_a_cached_value_names_its_cell(tmp_path, runner):
     rows = replace_row("普及培训", "=D4*8")  # openpyxl saves formulas with no cached value
     (form,) = checked([write_form(tmp_path / "f.xlsx", rows=rows)], runner)
-    assert [(p.rule, p.cell, p.indicator) for p in form.problems] == [("formula_without_value", "D6", "普及培训")]
+    assert [(p.rule, p.cell, p.indicator, p.value) for p in form.problems] == [
+        ("formula_without_value", "D6", "普及培训", "=D4*8")]
+    assert "=D4*8" in form.problems[0].message_zh and "=D4*8" in form.problems[0].message_en
 
 
 def test_every_problem_in_a_file_is_reported(tmp_path, runner):
