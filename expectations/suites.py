@@ -14,7 +14,7 @@ from importlib import resources
 
 import polars as pl
 
-SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "summary_totals")
+SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "summary_totals", "targets")
 INDEX_COLUMN = "row_key"
 
 
@@ -32,29 +32,44 @@ def load_suite_definition(name: str) -> dict:
 
 
 class SuiteRunner:
-    """One GX context for a whole run; `check` validates one cleaned table against its suite."""
+    """One GX context for a whole run; `check` validates one cleaned table against its suite.
+
+    Great Expectations is imported and its context made at the first check, so a run with
+    nothing to check never pays for it.
+    """
 
     def __init__(self) -> None:
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
-        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
-        self._gx = gx
-        self.context = gx.get_context(mode="ephemeral")
-        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._source = self.context.data_sources.add_pandas("forms")
+        self._context = None
         self._definitions: dict = {}
-        self._checked: dict[str, list[tuple[pl.DataFrame, dict | None]]] = {}
+        self._checked: dict[str, list[tuple[pl.DataFrame, dict | None, object]]] = {}
+
+    @property
+    def checked_anything(self) -> bool:
+        return bool(self._checked)
+
+    @property
+    def context(self):
+        if self._context is None:
+            logging.getLogger("great_expectations").setLevel(logging.WARNING)
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
+            self._gx = gx
+            self._context = gx.get_context(mode="ephemeral")
+            self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            self._source = self._context.data_sources.add_pandas("forms")
+        return self._context
 
     def _definition(self, name: str):
         """The suite and its batch definition; an unknown expectation type fails here, loudly."""
         if name not in self._definitions:
             from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+            context = self.context
             raw = load_suite_definition(name)
             expectations = [ExpectationConfiguration(**e).to_domain_obj() for e in raw["expectations"]]
-            suite = self.context.suites.add(
+            suite = context.suites.add(
                 self._gx.ExpectationSuite(name=name, expectations=expectations, meta=raw.get("meta"))
             )
             batch = self._source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
@@ -65,7 +80,6 @@ class SuiteRunner:
         """Validate `table` (which has a row_key column) against suite `name`."""
         if table.is_empty():
             return []
-        self._checked.setdefault(name, []).append((table, parameters))
         suite, batch_definition = self._definition(name)
         # batch.validate, not ValidationDefinition.run: the latter stores every result and is
         # slow to serialise Decimal values when many rows fail
@@ -74,6 +88,7 @@ class SuiteRunner:
             expectation_parameters=parameters,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [INDEX_COLUMN]},
         )
+        self._checked.setdefault(name, []).append((table, parameters, result))
         failures = []
         for outcome in result.results:
             errors = _raised(outcome.exception_info or {})
@@ -96,10 +111,12 @@ def _raised(info: dict) -> str | None:
 
 
 def write_data_docs(runner: SuiteRunner, folder, files: dict[str, str]) -> None:
-    """Data Docs in `folder`: for each file, a page per suite over that file's rows alone.
+    """Data Docs in `folder`: each suite's result over the whole night, and a page per suite for
+    each file in `files` over that file's rows alone.
 
-    `files` maps a form's index (the part of row_key before ':') to the page's run name. The
-    night's decisions came from the combined runs; these per-file validations only draw pages.
+    `files` maps a form's index (the part of row_key before ':') to its page's run name. The
+    night's decisions came from the combined runs; the per-file validations only draw pages,
+    at a fraction of a second each, which is why a large night pages only some files.
     """
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -114,22 +131,25 @@ def write_data_docs(runner: SuiteRunner, folder, files: dict[str, str]) -> None:
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
     })
     pages = []
+
+    def page(name: str, run_name: str, batch: str, result) -> None:
+        run_id = RunIdentifier(run_name=run_name)
+        result.meta["run_id"] = run_id
+        identifier = ValidationResultIdentifier(ExpectationSuiteIdentifier(name=name), run_id, batch)
+        context.validation_results_store.set(identifier, result)
+        pages.append(identifier)
+
     for name, checked in runner._checked.items():
         suite, batch_definition = runner._definition(name)
-        for table, parameters in checked:
+        for number, (table, parameters, combined) in enumerate(checked):
+            page(name, "全部文件 all files", f"{name}-{number}", combined)
             keyed = table.with_columns(pl.col(INDEX_COLUMN).str.split(":").list.first().alias("_form"))
-            for form, rows in keyed.group_by("_form"):
-                if form[0] not in files:
-                    continue
+            for form, rows in keyed.filter(pl.col("_form").is_in(list(files))).group_by("_form"):
                 result = batch_definition.get_batch(batch_parameters={"dataframe": rows.drop("_form").to_pandas()}) \
                     .validate(suite, expectation_parameters=parameters,
                               result_format={"result_format": "SUMMARY",
                                              "unexpected_index_column_names": [INDEX_COLUMN]})
-                run_id = RunIdentifier(run_name=files[form[0]])
-                result.meta["run_id"] = run_id
-                identifier = ValidationResultIdentifier(ExpectationSuiteIdentifier(name=name), run_id, name)
-                context.validation_results_store.set(identifier, result)
-                pages.append(identifier)
+                page(name, files[form[0]], name, result)
     if pages:
         context.build_data_docs(site_names=["validation"], resource_identifiers=pages)
 

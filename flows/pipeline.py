@@ -42,6 +42,7 @@ from redcross.targets import read_targets
 from warehouse import store
 
 LOCK_WAIT_SECONDS = 6 * 3600
+DATA_DOCS_FILE_PAGES = 100  # per-file validation pages cost ~0.3 s each; beyond this, only files with problems
 READ_BATCH = 200  # files per reading task: enough to keep Prefect's per-task cost small, few enough to spread
 
 
@@ -140,25 +141,26 @@ def reading_progress(total: int) -> Iterator[Callable[[int], None]]:
 
 
 @task(cache_policy=NONE)
-def validate_forms(con, intake: Intake, registry: Registry, today: date) -> SuiteRunner | None:
+def validate_forms(con, intake: Intake, registry: Registry, today: date, runner: SuiteRunner) -> None:
     """Check the night's forms together against the suites: errors first, then the year-on-year warnings."""
     forms = intake.forms
     if not any(f.readable for f in forms):
-        return None
-    runner = SuiteRunner()
+        return
     check_forms(forms, registry, runner, today)
     check_totals(intake.total_checks, registry, runner)
     priors = store.figures_for(con, history_keys(forms)) | same_night_figures(forms)
     check_history(forms, priors, registry, runner)
-    return runner
 
 
 @task(cache_policy=NONE)
-def write_validation_docs(runner: SuiteRunner | None, home: Home, forms: list[Form], run_id: str) -> None:
+def write_validation_docs(runner: SuiteRunner, home: Home, forms: list[Form], run_id: str) -> None:
     """Great Expectations Data Docs under reports/validation/<run>/, a page per file and suite."""
-    if runner is None:
+    if not runner.checked_anything:
         return
-    names = {str(i): f"{f.arrival.name} ({f.submission_id})" for i, f in enumerate(forms)}
+    paged = list(enumerate(forms))
+    if len(paged) > DATA_DOCS_FILE_PAGES:  # a large night: pages for the files with something to say
+        paged = [(i, f) for i, f in paged if f.problems][:DATA_DOCS_FILE_PAGES]
+    names = {str(i): f"{f.arrival.name} ({f.submission_id})" for i, f in paged}
     try:
         write_data_docs(runner, home.reports / "validation" / run_id, names)
         write_runs_index(home.reports / "validation")
@@ -209,9 +211,9 @@ def home_lock(home: Home, wait: bool) -> Iterator[None]:
 
 
 @task(cache_policy=NONE)
-def load_targets(con, home: Home, registry: Registry):
-    """Replace the province's targets with what the targets/ folder holds now."""
-    targets = read_targets(home.targets, registry)
+def load_targets(con, home: Home, registry: Registry, runner: SuiteRunner):
+    """Replace the province's targets with what the targets/ folder holds now (files with errors keep theirs)."""
+    targets = read_targets(home.targets, registry, runner)
     store.replace_targets(con, targets.table, [f for f in targets.files if f not in {p.file for p in targets.problems}])
     return targets.problems
 
@@ -280,9 +282,10 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
             log.info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
             intake = read_forms(paths, registry, store.known_files(con), plan)
             new, repeats = intake.forms, intake.repeats
-            runner = validate_forms(con, intake, registry, today)
+            runner = SuiteRunner()
+            validate_forms(con, intake, registry, today, runner)
             load_submissions(con, new, run_id, plan, started_at)
-            target_problems = load_targets(con, home, registry)
+            target_problems = load_targets(con, home, registry, runner)
             build_figures(con, registry)
             counts = files_counted(paths, new)
             store.finish_run(con, run_id, "succeeded", _now(), counts)
