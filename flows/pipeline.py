@@ -31,8 +31,9 @@ from redcross.intake import (
     check_forms,
     check_history,
     check_totals,
+    clean_forms,
     history_keys,
-    read_file,
+    read_file_raw,
     same_night_figures,
 )
 from redcross.registry import Registry
@@ -89,7 +90,7 @@ def read_batch(
     scope = Plan(kind="", take=None, years=years, unit=unit)
     intake = Intake()
     for path in paths:
-        forms, checks = read_file(path, registry)
+        forms, checks = read_file_raw(path, registry)
         forms = [f for f in forms if scope.in_scope(f)]
         if forms and forms[0].arrival.sha256 in known and not rerun_known:
             intake.repeats += forms
@@ -97,6 +98,7 @@ def read_batch(
             intake.forms += forms
             kept = {id(f) for f in forms}
             intake.total_checks += [c for c in checks if all(id(f) in kept for f in c.forms)]
+    clean_forms(intake.forms, registry)
     return intake
 
 

@@ -64,6 +64,7 @@ class Form:
     unit_code: str | None = None
     period: Period | None = None
     rows: pl.DataFrame | None = None
+    raw_rows: pl.DataFrame | None = None  # read, not yet cleaned (see clean_forms)
     part: str | None = None
     formulas: dict[str, str] = field(default_factory=dict)  # cell -> formula text, where no result was saved
     problems: list[Problem] = field(default_factory=list)
@@ -74,7 +75,7 @@ class Form:
 
     @property
     def readable(self) -> bool:
-        return self.rows is not None
+        return self.rows is not None or self.raw_rows is not None
 
     @property
     def submission_id(self) -> str:
@@ -120,10 +121,33 @@ def read_form(path: Path, registry: Registry, max_bytes: int | None = None) -> F
 
 
 def read_file(path: Path, registry: Registry, max_bytes: int | None = None) -> tuple[list[Form], list[TotalCheck]]:
+    """Every form a file holds, read and cleaned (see `read_file_raw` and `clean_forms`)."""
+    forms, checks = read_file_raw(path, registry, max_bytes)
+    clean_forms(forms, registry)
+    return forms, checks
+
+
+def clean_forms(forms: list[Form], registry: Registry) -> None:
+    """Clean the rows of many forms in one polars query: per-form queries cost more than their rows."""
+    waiting = [(i, f) for i, f in enumerate(forms) if f.raw_rows is not None]
+    if not waiting:
+        return
+    together = pl.concat([f.raw_rows.with_columns(pl.lit(i, pl.UInt32).alias("_form")) for i, f in waiting])
+    cleaned = clean_form_rows(together.lazy(), indicator_keys_frame(registry)).collect()
+    parts = cleaned.partition_by("_form", as_dict=True, include_key=False)
+    empty = cleaned.clear().drop("_form")
+    for i, form in waiting:
+        form.rows = parts.get((i,), empty).sort("row")
+        form.raw_rows = None
+
+
+def read_file_raw(
+    path: Path, registry: Registry, max_bytes: int | None = None
+) -> tuple[list[Form], list[TotalCheck]]:
     """Every form a file holds: a district form, or a summary workbook's unit rows, year by year.
 
-    Problems that stop reading (an unreadable file, no form at all) come back as one form
-    carrying the problem, so that every file is accounted for.
+    A district form's rows are left to `clean_forms`; problems that stop reading (an unreadable
+    file, no form at all) come back as one form carrying the problem, so every file is accounted for.
     """
     unreadable = Form(arrival(path))
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
@@ -153,29 +177,24 @@ def read_file(path: Path, registry: Registry, max_bytes: int | None = None) -> t
     return forms, checks
 
 
-def _with_formula_status(rows: pl.LazyFrame, grid: SheetGrid) -> pl.LazyFrame:
+def _marking_formulas(rows: pl.LazyFrame, grid: SheetGrid) -> pl.LazyFrame:
     formulas = pl.lit(sorted(grid.formulas_without_value), pl.List(pl.String))
-    return rows.with_columns(
-        pl.when(pl.col("value_cell").is_in(formulas)).then(pl.lit("formula_without_value"))
-        .otherwise(pl.col("value_status")).alias("value_status")
-    )
+    return rows.with_columns(pl.col("value_cell").is_in(formulas).alias("is_formula"))
 
 
 def _district_form(source: Arrival, grid: SheetGrid, layout: FormLayout, registry: Registry) -> Form:
-    rows = clean_form_rows(form_rows(grid.cells, layout), indicator_keys_frame(registry), layout.money_unit)
     unit = registry.unit_for(layout.unit.text) if layout.unit.text else None
     return Form(
         source, grid.sheet, layout.unit, layout.period, unit.code if unit else None,
-        parse_period(layout.period.text), _with_formula_status(rows, grid).collect(),
+        parse_period(layout.period.text), raw_rows=_marking_formulas(form_rows(grid.cells, layout), grid).collect(),
         formulas=grid.formulas_without_value,
     )
 
 
 def _summary_forms(source: Arrival, grid: SheetGrid, layout: SummaryLayout, registry: Registry):
     """A form per unit row of a year's sheet, and the sheet's 合计 checks."""
-    rows = _with_formula_status(
-        clean_form_rows(summary_rows(grid.cells, layout), indicator_keys_frame(registry)), grid
-    ).collect()
+    raw = _marking_formulas(summary_rows(grid.cells, layout), grid)
+    rows = clean_form_rows(raw, indicator_keys_frame(registry)).collect().sort("row")
     period = parse_period(grid.sheet if "年" in grid.sheet else f"{grid.sheet}年")
     period_written = Labelled(grid.sheet, None)
     forms, total_rows = [], None

@@ -60,15 +60,18 @@ class Period:
 
 
 def _cells(grid: pl.DataFrame) -> list[tuple[int, str, str]]:
-    """(row, column letter, folded text) of every non-empty cell, in reading order."""
-    long = (
-        grid.unpivot(index="row", variable_name="column", value_name="text")
-        .drop_nulls("text")
-        .with_columns(fold_expr(pl.col("text")).alias("text"))
-        .filter(pl.col("text") != "")
-    )
-    order = {name: i for i, name in enumerate(grid.columns)}
-    return sorted(long.iter_rows(), key=lambda cell: (cell[0], order[cell[1]]))
+    """(row, column letter, folded text) of every non-empty cell, in reading order.
+
+    A form is a few hundred cells: a plain pass over them costs far less than a polars query.
+    """
+    letters = [c for c in grid.columns if c != "row"]
+    cells = []
+    for values in grid.select("row", *letters).rows():
+        row = values[0]
+        for letter, value in zip(letters, values[1:], strict=True):
+            if value is not None and (text := fold(value)):
+                cells.append((row, letter, text))
+    return cells
 
 
 def _labelled(cells: list[tuple[int, str, str]], label: str, stop: int) -> Labelled:
@@ -154,15 +157,18 @@ def form_rows(grid: pl.DataFrame, layout: FormLayout) -> pl.LazyFrame:
             *text_of(layout.unit_column, "unit_text", "unit_cell"),
             *text_of(layout.value_column, "value_text", "value_cell"),
             *text_of(layout.prior_column, "prior_text", "prior_cell"),
+            pl.lit(layout.money_unit, pl.String).alias("money_hint"),
         )
         .filter(pl.col("label").is_not_null() | pl.col("value_text").is_not_null())
     )
 
 
-def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame, money_unit: str | None = None) -> pl.LazyFrame:
+def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame) -> pl.LazyFrame:
     """Match each row to an indicator and make its figure exact, in the stored unit (元 for money).
 
-    `indicators` has one row per accepted label: key, indicator_code, kind. Rows whose label
+    `rows` may hold many forms' rows at once (cleaning them together is what makes a night fast);
+    `money_hint` carries a form's 金额单位 note and `is_formula` marks a formula cell whose result
+    was never saved. `indicators` has one row per accepted label: key, indicator_code, kind. Rows whose label
     matches no indicator and carry no figure (section headings, notes) are dropped; rows whose
     label matches nothing but carry a figure stay, with a null indicator_code, for validation.
     """
@@ -180,7 +186,7 @@ def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame, money_unit: st
         pl.col("value_parsed").struct.field("unit"),
         fold_expr(pl.col("unit_text")).replace("", None),
         pl.col("label_unit"),
-        pl.lit(money_unit, pl.String),
+        pl.col("money_hint"),
     )
     multiplier = pl.when(measure == "万元").then(pl.lit(10_000)).when(measure == "元").then(pl.lit(1))
     is_money = pl.col("kind") == "money"
@@ -190,9 +196,10 @@ def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame, money_unit: st
     return parsed.with_columns(
         number.alias("number"),
         pl.when(is_money).then(measure.fill_null("")).alias("money_unit"),
-        pl.when(is_money & (((value * 100) % 1) != 0)).then(pl.lit("too_many_places"))
+        pl.when(pl.col("is_formula")).then(pl.lit("formula_without_value"))
+        .when(is_money & (((value * 100) % 1) != 0)).then(pl.lit("too_many_places"))
         .otherwise(pl.col("value_parsed").struct.field("status")).alias("value_status"),
         pl.when(pl.col("kind") == "count").then((number % 1) == 0).alias("count_is_whole"),
         value.cast(pl.Decimal(18, 2), strict=False).alias("value"),
         (pl.col("prior_parsed").struct.field("number") * scale).cast(pl.Decimal(18, 2), strict=False).alias("prior_value"),
-    ).drop("value_parsed", "prior_parsed", "key").sort("row")
+    ).drop("value_parsed", "prior_parsed", "key", "money_hint", "is_formula")

@@ -54,6 +54,7 @@ def summary_rows(grid: pl.DataFrame, layout: SummaryLayout) -> pl.LazyFrame:
             pl.format(f"{column}{{}}", pl.col("row")).alias("value_cell"),
             pl.lit(None, pl.String).alias("prior_text"),
             pl.lit(None, pl.String).alias("prior_cell"),
+            pl.lit(None, pl.String).alias("money_hint"),
         )
         for column, header in layout.indicator_columns.items()
     ]
