@@ -35,6 +35,7 @@ from redcross.intake import (
     history_keys,
     read_file_raw,
     same_night_figures,
+    stack_rows,
 )
 from redcross.registry import Registry
 from redcross.report import build_report, write_report
@@ -353,15 +354,18 @@ def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | Non
 
 
 def _values_table(forms: list[Form]) -> pl.DataFrame:
-    frames = [
-        f.rows.filter(pl.col("indicator_code").is_not_null()).select(
-            pl.lit(f.submission_id).alias("submission_id"),
-            "indicator_code",
-            "value",
-            "prior_value",
-            pl.lit(f.sheet).alias("sheet"),
-            pl.col("value_cell").alias("cell"),
-        )
-        for f in forms
-    ]
-    return pl.concat(frames) if frames else pl.DataFrame()
+    """The accepted forms' figures, one row per submission and indicator, with the cell each came from."""
+    numbered = [(i, f) for i, f in enumerate(forms) if f.rows is not None]
+    if not numbered:
+        return pl.DataFrame()
+    submissions = pl.DataFrame(
+        {"form": [i for i, _ in numbered], "submission_id": [f.submission_id for _, f in numbered],
+         "sheet": [f.sheet for _, f in numbered]},
+        schema={"form": pl.Int64, "submission_id": pl.String, "sheet": pl.String},
+    )
+    return (
+        stack_rows(numbered)
+        .filter(pl.col("indicator_code").is_not_null())
+        .join(submissions, on="form")
+        .select("submission_id", "indicator_code", "value", "prior_value", "sheet", pl.col("value_cell").alias("cell"))
+    )

@@ -242,6 +242,20 @@ def check_totals(checks: list[TotalCheck], registry: Registry, runner: SuiteRunn
             form.problems.append(found)
 
 
+def stack_rows(numbered: list[tuple[int, Form]]) -> pl.DataFrame:
+    """Many forms' rows as one frame, with `form` (the number given) and `row_key` ("form:row").
+
+    The keys are built as plain lists: one polars call per form would cost more than the rows.
+    """
+    if not numbered:
+        return pl.DataFrame()
+    stacked = pl.concat([f.rows for _, f in numbered], how="vertical_relaxed")
+    form = pl.Series("form", [i for i, f in numbered for _ in range(f.rows.height)], pl.Int64)
+    return stacked.with_columns(form).with_columns(
+        pl.format("{}:{}", pl.col("form"), pl.col("row")).alias("row_key")
+    )
+
+
 def _headers_table(forms: list[Form], today: date) -> pl.DataFrame:
     def unit_status(form: Form) -> str:
         if not form.unit_written.text:
@@ -275,10 +289,7 @@ def check_forms(forms: list[Form], registry: Registry, runner: SuiteRunner, toda
         form = by_key[int(failure.row_key)]
         form.problems.append(_header_problem(failure.rule, form, registry))
 
-    rows = pl.concat(
-        [f.rows.with_columns(pl.format("{}:{}", pl.lit(i), pl.col("row")).alias("row_key"), pl.lit(i).alias("form"))
-         for i, f in readable]
-    )
+    rows = stack_rows(readable)
     located = {key: row for key, row in zip(rows["row_key"], rows.iter_rows(named=True), strict=True)}
     checked = rows.select("row_key", "indicator_code", "value_status", "number", "count_is_whole", "money_unit")
     for failure in runner.check("form_rows", checked):
