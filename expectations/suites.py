@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from importlib import resources
 
@@ -42,6 +43,15 @@ class SuiteRunner:
         self._context = None
         self._definitions: dict = {}
         self._checked: dict[str, list[tuple[pl.DataFrame, dict | None, object]]] = {}
+
+    @staticmethod
+    def import_in_background() -> None:
+        """Start importing Great Expectations (several seconds) while the caller reads files."""
+
+        def load() -> None:
+            import great_expectations  # noqa: F401
+
+        threading.Thread(target=load, name="import-great-expectations", daemon=True).start()
 
     @property
     def checked_anything(self) -> bool:

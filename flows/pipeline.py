@@ -283,6 +283,8 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
             con.begin()
             paths = plan.take(home)
             log.info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
+            if paths:
+                SuiteRunner.import_in_background()
             intake = read_forms(paths, registry, store.known_files(con), plan)
             new, repeats = intake.forms, intake.repeats
             runner = SuiteRunner()

@@ -132,13 +132,23 @@ def clean_forms(forms: list[Form], registry: Registry) -> None:
     waiting = [(i, f) for i, f in enumerate(forms) if f.raw_rows is not None]
     if not waiting:
         return
-    together = pl.concat([f.raw_rows.with_columns(pl.lit(i, pl.UInt32).alias("_form")) for i, f in waiting])
-    cleaned = clean_form_rows(together.lazy(), indicator_keys_frame(registry)).collect()
-    parts = cleaned.partition_by("_form", as_dict=True, include_key=False)
-    empty = cleaned.clear().drop("_form")
+    order = pl.Series("_form", [i for i, f in waiting for _ in range(f.raw_rows.height)], pl.UInt32)
+    together = pl.concat([f.raw_rows for _, f in waiting]).with_columns(order)
+    cleaned = (
+        clean_form_rows(together.lazy(), indicator_keys_frame(registry))
+        .sort("_form", "row")
+        .collect()
+        .rechunk()
+    )
+    # each form's rows are a zero-copy slice of the batch's one frame: tens of thousands of
+    # small frames of their own would cost more memory than their rows
+    counts = dict(cleaned.group_by("_form").len().iter_rows())
+    offset, rows = 0, cleaned.drop("_form")
     for i, form in waiting:
-        form.rows = parts.get((i,), empty).sort("row")
+        length = counts.get(i, 0)
+        form.rows = rows.slice(offset, length)
         form.raw_rows = None
+        offset += length
 
 
 def read_file_raw(
