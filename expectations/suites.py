@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -32,6 +33,15 @@ def load_suite_definition(name: str) -> dict:
     return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text("utf-8"))
 
 
+_importing: threading.Thread | None = None
+
+
+def _gx_imported() -> None:
+    """Wait for a background import of Great Expectations, if one is under way."""
+    if _importing is not None:
+        _importing.join()
+
+
 class SuiteRunner:
     """One GX context for a whole run; `check` validates one cleaned table against its suite.
 
@@ -46,12 +56,19 @@ class SuiteRunner:
 
     @staticmethod
     def import_in_background() -> None:
-        """Start importing Great Expectations (several seconds) while the caller reads files."""
+        """Start importing Great Expectations (several seconds) while the caller reads files.
+
+        GX's own imports are circular, so no other thread may import it meanwhile: every use
+        goes through `_gx_imported`, which waits for this thread first.
+        """
+        global _importing
 
         def load() -> None:
             import great_expectations  # noqa: F401
 
-        threading.Thread(target=load, name="import-great-expectations", daemon=True).start()
+        if _importing is None and "great_expectations" not in sys.modules:
+            _importing = threading.Thread(target=load, name="import-great-expectations", daemon=True)
+            _importing.start()
 
     @property
     def checked_anything(self) -> bool:
@@ -59,6 +76,7 @@ class SuiteRunner:
 
     @property
     def context(self):
+        _gx_imported()
         if self._context is None:
             logging.getLogger("great_expectations").setLevel(logging.WARNING)
             import great_expectations as gx
@@ -74,9 +92,9 @@ class SuiteRunner:
     def _definition(self, name: str):
         """The suite and its batch definition; an unknown expectation type fails here, loudly."""
         if name not in self._definitions:
+            context = self.context  # first: it waits for a background import of GX
             from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-            context = self.context
             raw = load_suite_definition(name)
             expectations = [ExpectationConfiguration(**e).to_domain_obj() for e in raw["expectations"]]
             suite = context.suites.add(
@@ -128,6 +146,7 @@ def write_data_docs(runner: SuiteRunner, folder, files: dict[str, str]) -> None:
     night's decisions came from the combined runs; the per-file validations only draw pages,
     at a fraction of a second each, which is why a large night pages only some files.
     """
+    _gx_imported()
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
