@@ -8,6 +8,7 @@ so a failure at any step leaves the warehouse (and the inbox) as they were.
 
 from __future__ import annotations
 
+import html
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -84,16 +85,20 @@ def take_inbox(home: Home) -> list[Path]:
 
 @task(cache_policy=NONE)
 def read_batch(
-    paths: list[Path], registry: Registry, known: frozenset[str], years: frozenset[int] | None, unit: str | None,
+    paths: list[Path], registry: Registry, accepted: frozenset[str], years: frozenset[int] | None, unit: str | None,
     rerun_known: bool,
 ) -> Intake:
-    """Read and clean a batch of files; files whose bytes were seen before are only filed away again."""
+    """Read and clean a batch of files.
+
+    Files whose bytes were accepted before are only filed away again; a file rejected before is
+    checked again (nothing of it is loaded twice), so it goes back to quarantine with its reasons.
+    """
     scope = Plan(kind="", take=None, years=years, unit=unit)
     intake = Intake()
     for path in paths:
         forms, checks = read_file_raw(path, registry)
         forms = [f for f in forms if scope.in_scope(f)]
-        if forms and forms[0].arrival.sha256 in known and not rerun_known:
+        if forms and forms[0].arrival.sha256 in accepted and not rerun_known:
             intake.repeats += forms
         else:
             intake.forms += forms
@@ -105,7 +110,7 @@ def read_batch(
 
 def read_forms(paths: list[Path], registry: Registry, known: dict[str, str], plan: Plan) -> Intake:
     """Read every file, in batches the flow's task runner may spread over threads, processes or Dask."""
-    shas = frozenset(known)
+    shas = frozenset(sha for sha, outcome in known.items() if outcome == "accepted")
     futures = [
         read_batch.submit(paths[i : i + READ_BATCH], registry, shas, plan.years, plan.unit, plan.rerun_known)
         for i in range(0, len(paths), READ_BATCH)
@@ -163,7 +168,8 @@ def write_validation_docs(runner: SuiteRunner, home: Home, forms: list[Form], ru
     paged = list(enumerate(forms))
     if len(paged) > DATA_DOCS_FILE_PAGES:  # a large night: pages for the files with something to say
         paged = [(i, f) for i, f in paged if f.problems][:DATA_DOCS_FILE_PAGES]
-    names = {str(i): f"{f.arrival.name} ({f.submission_id})" for i, f in paged}
+    # GX writes run names into its pages unescaped, and a file's name is the district's text
+    names = {str(i): html.escape(f"{f.arrival.name} ({f.submission_id})") for i, f in paged}
     try:
         write_data_docs(runner, home.reports / "validation" / run_id, names)
         write_runs_index(home.reports / "validation")
@@ -229,6 +235,14 @@ def build_figures(con, registry: Registry) -> None:
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NONE)
+def mark_succeeded(home: Home, run_id: str, counts: dict[str, int]) -> None:
+    """Record the run as done, now that its files are filed away, and publish that too."""
+    with duckdb.connect(str(home.writer)) as con:
+        store.finish_run(con, run_id, "succeeded", _now(), counts)
+    store.publish(home.writer, home.published)
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)
 def publish_warehouse(home: Home) -> None:
     """Replace the analysts' database whole with the writer's."""
     store.publish(home.writer, home.published)
@@ -252,9 +266,9 @@ def file_away(home: Home, forms: list[Form], plan: Plan) -> None:
 
 
 @task(cache_policy=NONE)
-def write_reports(home: Home, registry: Registry, forms: list[Form]) -> list[Path]:
-    """The report of each year this run took figures for, at its latest period, as HTML and xlsx."""
-    years = sorted({f.period.year for f in forms if not f.rejected and f.period})
+def write_reports(home: Home, registry: Registry, forms: list[Form], also: set[int]) -> list[Path]:
+    """The report of each year this run took figures for (and the years in `also`), as HTML and xlsx."""
+    years = sorted({f.period.year for f in forms if not f.rejected and f.period} | also)
     if not years:
         return []
     written = []
@@ -278,22 +292,23 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
         run_id = f"{plan.kind}-{started_at:%Y%m%dT%H%M%S%f}"
         con = store.open_writer(home.writer)
         try:
-            store.start_run(con, run_id, plan.kind, started_at)
+            unreported_years = store.start_run(con, run_id, plan.kind, started_at)
             before = _city_figures(con)
             con.begin()
             paths = plan.take(home)
             log.info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
             if paths:
                 SuiteRunner.import_in_background()
-            intake = read_forms(paths, registry, store.known_files(con), plan)
-            new, repeats = intake.forms, intake.repeats
+            known = store.known_files(con)
+            intake = read_forms(paths, registry, known, plan)
             runner = SuiteRunner()
             validate_forms(con, intake, registry, today, runner)
+            new, repeats = settle_resent(intake, known, plan)
             load_submissions(con, new, run_id, plan, started_at)
             target_problems = load_targets(con, home, registry, runner)
             build_figures(con, registry)
             counts = files_counted(paths, new)
-            store.finish_run(con, run_id, "succeeded", _now(), counts)
+            store.finish_run(con, run_id, "publishing", None, counts)
             con.commit()
             summary = summarise(con, run_id, new, repeats, target_problems, before)
         except BaseException:
@@ -302,15 +317,27 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
             con.close()
             raise
         con.close()
+        # The figures are committed; what follows is repeatable. A run killed here stays
+        # 'publishing' in the writer's database and the next run marks it 'interrupted'.
         publish_warehouse(home)
         file_away(home, new + repeats, plan)
         write_validation_docs(runner, home, new, run_id)
-        write_reports(home, registry, new)
+        write_reports(home, registry, new + repeats, unreported_years)
+        mark_succeeded(home, run_id, counts)
     for line in summary.text().splitlines():
         log.info(line)
     create_markdown_artifact(key=f"redcross-{plan.kind}-summary", markdown=summary.markdown(),
                              description="接收、退回及原因、缺报、变动的数字 / accepted, rejected and why, missing, changes")
     return summary
+
+
+def settle_resent(intake: Intake, known: dict[str, str], plan: Plan) -> tuple[list[Form], list[Form]]:
+    """New forms, and forms of files received before: a file rejected before was checked again
+    (so it goes back to quarantine with its reasons) but is not a new submission."""
+    if plan.rerun_known:
+        return intake.forms, intake.repeats
+    resent = [f for f in intake.forms if f.arrival.sha256 in known]
+    return [f for f in intake.forms if f.arrival.sha256 not in known], intake.repeats + resent
 
 
 def files_counted(paths: list[Path], forms: list[Form]) -> dict[str, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import duckdb
@@ -12,15 +12,17 @@ WAN = Decimal(10_000)
 
 
 def round_half_up(value: Fraction | Decimal, places: int) -> Decimal:
-    """Round an exact value half away from zero, as 四舍五入 does, at `places` decimals."""
+    """Round an exact value half away from zero, as 四舍五入 does, at `places` decimals.
+
+    The result is built from its digits, so no decimal context (28 digits by default) can round it.
+    """
     exact = Fraction(value)
     scaled = abs(exact) * 10**places
     whole = int(scaled)
     if scaled - whole >= Fraction(1, 2):
         whole += 1
-    return (Decimal(whole if exact >= 0 else -whole) / Decimal(10**places)).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
+    sign = "-" if exact < 0 and whole else ""
+    return Decimal(f"{sign}{whole}E-{places}")
 
 
 def percent(numerator: Decimal, denominator: Decimal | None) -> Fraction | None:

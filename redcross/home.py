@@ -56,6 +56,8 @@ def _place(path: Path, target: Path, move: bool) -> None:
         shutil.move(path, target)
     else:
         shutil.copy2(path, target)
+    if target.exists():  # a file keeps the mode it arrived with; nothing in the home is world-writable
+        target.chmod(target.stat().st_mode & ~0o022)
 
 
 def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> Path:
@@ -70,11 +72,12 @@ def quarantine_original(home: Home, path: Path, submission_id: str, problems: li
     stem = f"{submission_id}-{path.name}"
     target = home.quarantine / stem
     _place(path, target, move)
+    name = os.fsencode(path.name).decode("utf-8", "replace")
     (home.quarantine / f"{stem}.reason.json").write_text(
-        json.dumps({"file": path.name, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2),
+        json.dumps({"file": name, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
-    lines = [f"文件 / file: {path.name}", "未予接收，原因如下 / rejected for these reasons:", ""]
+    lines = [f"文件 / file: {name}", "未予接收，原因如下 / rejected for these reasons:", ""]
     lines += [p.line() + "\n" for p in problems]
     (home.quarantine / f"{stem}.reason.txt").write_text("\n".join(lines), encoding="utf-8")
     return target

@@ -8,6 +8,7 @@ value.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,7 +34,8 @@ class Arrival:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name as text; bytes that are not UTF-8 (a name from a GBK machine) show as �."""
+        return os.fsencode(self.path.name).decode("utf-8", "replace")
 
     @property
     def submission_id(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import logging
 import re
 import zipfile
 from collections.abc import Iterator
@@ -127,9 +128,13 @@ def _grid(name: str, sheet: fastexcel.ExcelSheet, max_rows: int, formulas: dict[
 
 
 def _calamine_refusal(exc: Exception, zh: str, en: str) -> UnreadableFile:
+    """The reader's error in words for a clerk; the library's own text goes to the log."""
     if "password" in str(exc).lower():
         return _password_protected()
-    return UnreadableFile(f"{zh}（{_short(exc)}）", f"{en} ({_short(exc)})")
+    logging.getLogger(__name__).info("spreadsheet reader said: %s", _short(exc))
+    return UnreadableFile(f"{zh}：文件已损坏，或不是 Excel/WPS 工作簿。请用 Excel 或 WPS 打开后另存为 .xlsx 再报送",
+                          f"{en}: the file is damaged or is not an Excel/WPS workbook. Please open it in Excel or "
+                          "WPS, save it as .xlsx and send it again")
 
 
 def _password_protected() -> UnreadableFile:

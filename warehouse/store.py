@@ -42,17 +42,26 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(script.read_text("utf-8"))
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, started_at: datetime) -> None:
-    """Record the run before anything else, and mark runs that died without finishing."""
-    con.execute("update raw.runs set status = 'interrupted' where status = 'running'")
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, started_at: datetime) -> set[int]:
+    """Record the run before anything else, and mark runs that died without finishing.
+
+    Returns the years of the figures that a run killed after its commit had taken in: their
+    reports were perhaps never written.
+    """
+    (years,) = con.execute(
+        """select coalesce(list(distinct s.year) filter (where s.year is not null), [])
+           from raw.submissions s join raw.runs r using (run_id) where r.status = 'publishing'"""
+    ).fetchone()
+    con.execute("update raw.runs set status = 'interrupted' where status in ('running', 'publishing')")
     con.execute(
         "insert into raw.runs (run_id, kind, started_at, status) values (?, ?, ?, 'running')",
         [run_id, kind, started_at],
     )
+    return set(years)
 
 
 def finish_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, status: str, finished_at: datetime, counts: dict[str, int]
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str, finished_at: datetime | None, counts: dict[str, int]
 ) -> None:
     con.execute(
         """update raw.runs
