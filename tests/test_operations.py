@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
+from conftest import SAMPLE, drop_samples
 from filelock import FileLock
 
-from conftest import SAMPLE, drop_samples
 from redcross.home import Home
 
 BIN = Path(sys.executable).parent

@@ -5,8 +5,8 @@ from datetime import date
 
 import duckdb
 import pytest
-
 from conftest import SAMPLE
+
 from flows.backfill import backfill
 from flows.runners import task_runner
 from redcross.home import Home

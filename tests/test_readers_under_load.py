@@ -1,0 +1,134 @@
+"""Readers under load (issue 8): while five consecutive runs publish, eight processes query the
+published warehouse read-only in a loop. Every snapshot a reader sees is whole — each city total
+equals the sum of indicator_values for its year, month and indicator, in the same connection — no
+run fails because of the readers, and every reader query is counted.
+
+A reader that cannot open the file (it might arrive just as the file is replaced) counts a retry
+and tries again after a moment; the README's "What can go wrong" section shows analysts that loop.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import KEQIAO_2017, SAMPLE, write_form
+from test_crash import BIN, REPO, child_env, start_server, stop_server
+
+READERS = 8
+RUNS = 5
+
+# Per (year, month, indicator): the city total beside the sum of the units' figures; rows returned
+# are snapshots that are not whole.
+NOT_WHOLE = """
+    with summed as (
+        select year, month, indicator_code, sum(value) as total, count(*) as units
+        from indicator_values group by all)
+    select year, month, indicator_code, c.total, s.total
+    from city_totals c full join summed s using (year, month, indicator_code)
+    where c.total is distinct from s.total or c.units_reported is distinct from s.units
+"""
+
+
+def read_in_a_loop(published: str, stop, results) -> None:
+    """One analyst's process: open read-only, check the snapshot, close; again, until told to stop."""
+    queries, retries, errors, runs_seen, not_whole = 0, 0, [], set(), []
+    while not stop.is_set():
+        if not os.path.exists(published):
+            time.sleep(0.05)
+            continue
+        try:
+            con = duckdb.connect(published, read_only=True)
+        except duckdb.Error as exc:  # the retry analysts are told about
+            retries += 1
+            errors.append(str(exc).splitlines()[0][:200])
+            time.sleep(0.05)
+            continue
+        try:
+            bad = con.execute(NOT_WHOLE).fetchall()
+            (runs, running) = con.execute("select count(*), count(*) filter (status = 'running') from runs").fetchone()
+            queries += 2
+        finally:
+            con.close()
+        if bad or running:
+            not_whole.append((runs, running, bad[:3]))
+        runs_seen.add(runs)
+        time.sleep(0.1)  # an analyst clicking, not a busy loop that would starve the run
+    results.put({"queries": queries, "retries": retries, "errors": errors[:5], "runs_seen": sorted(runs_seen),
+                 "not_whole": not_whole[:5]})
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    process, url = start_server(tmp_path_factory.mktemp("prefect-home"))
+    yield url
+    stop_server(process)
+
+
+def drops(inbox: Path) -> list:
+    """What lands in the inbox before each of the five runs."""
+    samples = sorted((SAMPLE / "inbox").glob("*.xlsx"))
+
+    def later(path: Path, seconds: int) -> Path:
+        stamp = time.time() + seconds
+        os.utime(path, (stamp, stamp))
+        return path
+
+    return [
+        lambda: [shutil.copy2(s, inbox) for s in samples if "2016" in s.name],
+        lambda: [shutil.copy2(s, inbox) for s in samples if "2016" not in s.name],
+        lambda: later(write_form(inbox / "柯桥区 2017 更正.xlsx",
+                                 rows=[(lbl, m, v + 1 if isinstance(v, int) else v, p) for lbl, m, v, p in KEQIAO_2017]),
+                      60),
+        lambda: [write_form(inbox / "柯桥区 2018.xlsx", period="2018年"),
+                 write_form(inbox / "坏文件.xlsx", unit="杭州市红十字会")],
+        lambda: [write_form(inbox / "越城区 2018.xlsx", unit="越城区", period="2018年"),
+                 later(write_form(inbox / "柯桥区 2018 更正.xlsx", period="2018年",
+                                  rows=[(lbl, m, v * 2 if isinstance(v, int) else v, p) for lbl, m, v, p in KEQIAO_2017]),
+                       60)],
+    ]
+
+
+def test_eight_readers_never_see_a_half_loaded_warehouse(server, home):
+    published = home / "warehouse" / "redcross.duckdb"
+    context = multiprocessing.get_context("spawn")
+    stop, results = context.Event(), context.Queue()
+    readers = [context.Process(target=read_in_a_loop, args=(str(published), stop, results)) for _ in range(READERS)]
+    for reader in readers:
+        reader.start()
+    outcomes = []
+    try:
+        for drop in drops(home / "inbox"):
+            drop()
+            done = os_run(home, server)
+            outcomes.append(done)
+            assert done.returncode == 0, done.stderr[-3000:]
+            time.sleep(1)  # let the readers see this night before the next publishes
+    finally:
+        stop.set()
+        reports = [results.get(timeout=120) for _ in readers]
+        for reader in readers:
+            reader.join(30)
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select status, count(*) from runs group by all").fetchall() == [("succeeded", RUNS)]
+        assert con.execute("select status, count(*) from submissions group by all order by 1").fetchall() == [
+            ("accepted", 18), ("rejected", 1), ("superseded", 2)]
+    queries = sum(r["queries"] for r in reports)
+    retries = sum(r["retries"] for r in reports)
+    print(f"\nreaders: {READERS} processes, {queries} queries over {RUNS} runs, {retries} retries to open; "
+          f"runs seen per reader: {[r['runs_seen'] for r in reports]}; errors: {[r['errors'] for r in reports if r['errors']]}")
+    assert [r["not_whole"] for r in reports] == [[]] * READERS
+    assert all(r["queries"] > 0 for r in reports)
+    assert all(len(r["runs_seen"]) >= 3 for r in reports)  # each read through several publishes
+
+
+def os_run(home: Path, url: str):
+    import subprocess
+
+    return subprocess.run([BIN / "redcross", "run", "--home", str(home)], cwd=REPO, capture_output=True, text=True,
+                          env=child_env(PREFECT_API_URL=url), timeout=600, check=False)
