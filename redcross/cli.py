@@ -51,16 +51,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    import duckdb
-
+def _published_home(given: str | None):
+    """The home, if it has a published warehouse; else None, having said so."""
     from redcross.home import Home
-    from redcross.report import build_report, to_json, to_markdown, write_report
 
-    home = Home.resolve(args.home)
+    home = Home.resolve(given)
     if not home.published.exists():
         print(f"还没有发布的数据库 / no published warehouse at {home.published}: run `redcross run` first",
               file=sys.stderr)
+        return None
+    return home
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from redcross.report import build_report, to_json, to_markdown, write_report
+
+    home = _published_home(args.home)
+    if home is None:
         return 2
     with duckdb.connect(str(home.published), read_only=True) as con:
         report = build_report(con, home.registry(), args.year, args.month)
@@ -120,13 +129,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import duckdb
 
-    from redcross.home import Home
     from redcross.status import status_text
 
-    home = Home.resolve(args.home)
-    if not home.published.exists():
-        print(f"还没有发布的数据库 / no published warehouse at {home.published}: run `redcross run` first",
-              file=sys.stderr)
+    home = _published_home(args.home)
+    if home is None:
         return 2
     with duckdb.connect(str(home.published), read_only=True) as con:
         print(status_text(con, args.runs))

@@ -25,21 +25,17 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
-import httpx
 import pytest
 from conftest import SAMPLE
+from prefect_server import BIN, REPO, child_env, start_server, stop_server
 
-BIN = Path(sys.executable).parent
-REPO = Path(__file__).parent.parent
 BAD_FILE = Path(__file__).parent / "fixtures" / "hostile" / "negative_value.xlsx"
 TRIALS = int(os.environ.get("REDCROSS_CRASH_TRIALS", "14"))  # uniform moments; AFTER_STEPS adds six
 PARALLEL = 2  # trials at once, each on its own home; CI machines have two cores or more
@@ -56,59 +52,6 @@ COMPARED = {
     "city_totals": "select * from city_totals order by all",
     "submissions": "select * exclude (run_id) from submissions order by submission_id",
 }
-
-
-# --- a real Prefect server, and `redcross` as a subprocess ------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise TimeoutError(f"{what} not ready after {seconds} s")
-
-
-def child_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    return {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING", **extra}
-
-
-def healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def start_server(prefect_home: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    process = subprocess.Popen(
-        [BIN / "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=child_env(PREFECT_HOME=str(prefect_home)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(lambda: healthy(url), 180, "prefect server")
-    except BaseException:
-        process.kill()
-        raise
-    return process, url
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture(scope="module")

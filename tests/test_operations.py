@@ -2,74 +2,26 @@
 triggered through the API, two runs at once, and a run that fails half-way."""
 
 import hashlib
-import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import duckdb
 import httpx
 import pytest
 from conftest import SAMPLE, drop_samples
 from filelock import FileLock
+from prefect_server import BIN, REPO, child_env, free_port, start_server, stop_server, wait_for
 
 from redcross.home import Home
-
-BIN = Path(sys.executable).parent
-REPO = Path(__file__).parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise TimeoutError(f"{what} not ready after {seconds} s")
-
-
-def child_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    return {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING", **extra}
-
-
-def healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A real Prefect server (SQLite) on a free loopback port, stopped afterwards."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/api"
-    process = subprocess.Popen(
-        [BIN / "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=child_env(PREFECT_HOME=str(tmp_path_factory.mktemp("prefect-home"))),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for(lambda: healthy(url), 120, "prefect server")
-        yield url
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    process, url = start_server(tmp_path_factory.mktemp("prefect-home"))
+    yield url
+    stop_server(process)
 
 
 def redcross(*args, url: str | None = None, **env) -> subprocess.CompletedProcess:

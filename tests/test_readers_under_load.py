@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import KEQIAO_2017, SAMPLE, write_form
-from test_crash import BIN, REPO, child_env, start_server, stop_server
+from prefect_server import BIN, REPO, child_env, start_server, stop_server
 
 READERS = 8
 RUNS = 5
