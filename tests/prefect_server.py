@@ -33,6 +33,24 @@ def wait_for(check, seconds: float, what: str):
     raise TimeoutError(f"{what} not ready after {seconds} s")
 
 
+def api(method: str, url: str, **kwargs) -> httpx.Response:
+    """One call to the Prefect API, tried again when the server answers 5xx: its SQLite store
+    answers "database is locked" now and then under load (PrefectHQ/prefect#18934), and such a
+    request is rolled back, so asking again cannot do anything twice. Any other answer is final."""
+    for attempt in range(6):
+        try:
+            response = httpx.request(method, url, timeout=10, **kwargs)
+        except httpx.TransportError:
+            if attempt == 5:
+                raise
+        else:
+            if response.status_code < 500 or attempt == 5:
+                assert response.is_success, f"{method} {url}: {response.status_code} {response.text}"
+                return response
+        time.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 def child_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     return {**env, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING", **extra}
@@ -48,10 +66,12 @@ def healthy(url: str) -> bool:
 def start_server(prefect_home: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
+    log = (prefect_home / "server.log").open("wb")  # kept for reading after a failed test
     process = subprocess.Popen(
         [BIN / "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=child_env(PREFECT_HOME=str(prefect_home)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=child_env(PREFECT_HOME=str(prefect_home)), stdout=log, stderr=subprocess.STDOUT,
     )
+    log.close()
     try:
         wait_for(lambda: healthy(url), 180, "prefect server")
     except BaseException:

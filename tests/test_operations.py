@@ -11,7 +11,7 @@ import httpx
 import pytest
 from conftest import SAMPLE, drop_samples
 from filelock import FileLock
-from prefect_server import BIN, REPO, child_env, free_port, start_server, stop_server, wait_for
+from prefect_server import BIN, REPO, api, child_env, free_port, start_server, stop_server, wait_for
 
 from redcross.home import Home
 
@@ -81,20 +81,18 @@ def test_a_backfill_triggered_through_the_api_loads_the_years_asked_for(served, 
     source.mkdir()
     for form in (SAMPLE / "inbox").glob("*2016*.xlsx"):
         shutil.copy2(form, source)
-    run = httpx.post(
-        f"{url}/deployments/{deployments['backfill/backfill']['id']}/create_flow_run",
-        json={"parameters": {"years": "2016", "source": str(source), "home": str(home)}}, timeout=10,
-    ).json()
+    run = api("POST", f"{url}/deployments/{deployments['backfill/backfill']['id']}/create_flow_run",
+              json={"parameters": {"years": "2016", "source": str(source), "home": str(home)}}).json()
 
     def finished():
-        state = httpx.get(f"{url}/flow_runs/{run['id']}", timeout=5).json()["state"]["type"]
+        state = api("GET", f"{url}/flow_runs/{run['id']}").json()["state"]["type"]
         return state if state in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} else None
 
     assert wait_for(finished, 300, "backfill run") == "COMPLETED"
     assert published_rows(home, "select distinct year, units_reported from city_totals") == [(2016, 8)]
     assert published_rows(home, "select kind, status, files_accepted from runs") == [("backfill", "succeeded", 8)]
-    artifacts = httpx.post(f"{url}/artifacts/filter", timeout=5,
-                           json={"artifacts": {"key": {"any_": ["redcross-backfill-summary"]}}}).json()
+    artifacts = api("POST", f"{url}/artifacts/filter",
+                    json={"artifacts": {"key": {"any_": ["redcross-backfill-summary"]}}}).json()
     assert artifacts and "accepted: **8**" in artifacts[0]["data"]
 
 
