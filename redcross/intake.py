@@ -20,7 +20,16 @@ from expectations.suites import SuiteRunner
 from redcross.figures import round_half_up
 from redcross.registry import Registry
 from redcross.workbook import SPREADSHEET_SUFFIXES, SheetGrid, UnreadableFile, read_sheets
-from transforms.forms import FormLayout, Labelled, Period, clean_form_rows, form_rows, locate_form, parse_period
+from transforms.forms import (
+    RAW_ROW_SCHEMA,
+    FormLayout,
+    Labelled,
+    Period,
+    clean_form_rows,
+    form_rows,
+    locate_form,
+    parse_period,
+)
 from transforms.summary import SummaryLayout, is_total_row, locate_summary, summary_rows
 
 
@@ -66,7 +75,7 @@ class Form:
     unit_code: str | None = None
     period: Period | None = None
     rows: pl.DataFrame | None = None
-    raw_rows: pl.DataFrame | None = None  # read, not yet cleaned (see clean_forms)
+    raw_rows: dict[str, list] | None = None  # read, not yet cleaned: columns of RAW_ROW_SCHEMA (see clean_forms)
     part: str | None = None
     formulas: dict[str, str] = field(default_factory=dict)  # cell -> formula text, where no result was saved
     problems: list[Problem] = field(default_factory=list)
@@ -134,8 +143,12 @@ def clean_forms(forms: list[Form], registry: Registry) -> None:
     waiting = [(i, f) for i, f in enumerate(forms) if f.raw_rows is not None]
     if not waiting:
         return
-    order = pl.Series("_form", [i for i, f in waiting for _ in range(f.raw_rows.height)], pl.UInt32)
-    together = pl.concat([f.raw_rows for _, f in waiting]).with_columns(order)
+    columns: dict[str, list] = {name: [] for name in (*RAW_ROW_SCHEMA, "is_formula", "_form")}
+    for i, form in waiting:
+        for name, values in form.raw_rows.items():
+            columns[name] += values
+        columns["_form"] += [i] * len(form.raw_rows["row"])
+    together = pl.DataFrame(columns, schema={**RAW_ROW_SCHEMA, "is_formula": pl.Boolean, "_form": pl.UInt32})
     cleaned = (
         clean_form_rows(together.lazy(), indicator_keys_frame(registry))
         .sort("_form", "row")
@@ -196,10 +209,11 @@ def _marking_formulas(rows: pl.LazyFrame, grid: SheetGrid) -> pl.LazyFrame:
 
 def _district_form(source: Arrival, grid: SheetGrid, layout: FormLayout, registry: Registry) -> Form:
     unit = registry.unit_for(layout.unit.text) if layout.unit.text else None
+    rows = form_rows(grid.cells, layout)
+    rows["is_formula"] = [cell in grid.formulas_without_value for cell in rows["value_cell"]]
     return Form(
         source, grid.sheet, layout.unit, layout.period, unit.code if unit else None,
-        parse_period(layout.period.text), raw_rows=_marking_formulas(form_rows(grid.cells, layout), grid).collect(),
-        formulas=grid.formulas_without_value,
+        parse_period(layout.period.text), raw_rows=rows, formulas=grid.formulas_without_value,
     )
 
 

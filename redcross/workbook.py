@@ -82,7 +82,7 @@ def read_sheets(
     .xlsx still reads. Anything that cannot be read raises `UnreadableFile`, also when a
     caller asks for more than `max_sheets` visible sheets or a sheet is over `max_rows` rows.
     """
-    data = _workbook_bytes(path, max_bytes, max_inflated_bytes)
+    data, formula_index = _workbook_bytes(path, max_bytes, max_inflated_bytes)
     if path.suffix.lower() == ".csv":
         yield _read_csv(path.stem, data, max_rows)
         return
@@ -91,7 +91,6 @@ def read_sheets(
         names = reader.sheet_names
     except Exception as exc:  # calamine's errors carry no stable types
         raise _calamine_refusal(exc, "无法作为电子表格打开", "cannot be opened as a spreadsheet") from exc
-    formula_index = _xlsx_formula_index(data) if data[:2] == b"PK" else {}
     visible = 0
     for index, name in enumerate(names):
         try:
@@ -142,8 +141,9 @@ def _password_protected() -> UnreadableFile:
                           "the workbook is password-protected; remove the password and send it again")
 
 
-def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> bytes:
-    """The file's bytes, once they are known to be worth handing to a reader."""
+def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> tuple[bytes, dict[str, dict[str, str]]]:
+    """The file's bytes, once they are known to be worth handing to a reader, and (for an xlsx)
+    its formula cells without a saved value, by sheet: the zip is opened once for both."""
     size = path.stat().st_size
     if size == 0:
         raise UnreadableFile("文件是空的（0 字节）", "the file is empty (0 bytes)")
@@ -155,11 +155,11 @@ def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> byte
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return data
+        return data, {}
     if data.startswith(_OLE_MAGIC):
         _refuse_ole(data)
     elif data.startswith(b"PK"):
-        _refuse_zip(data, suffix, max_inflated_bytes)
+        return data, _open_zip(data, suffix, max_inflated_bytes)
     elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise UnreadableFile(
             f"文件不是有效的 {suffix} 工作簿：它是网页（HTML）或 XML 文件。请用 Excel 或 WPS 打开后另存为 .xlsx",
@@ -172,7 +172,7 @@ def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> byte
     else:
         raise UnreadableFile(f"文件不是有效的 {suffix} 工作簿（文件损坏或并非电子表格）",
                              f"the file is not a valid {suffix} workbook (damaged, or not a spreadsheet)")
-    return data
+    return data, {}
 
 
 def _refuse_ole(data: bytes) -> None:
@@ -184,18 +184,23 @@ def _refuse_ole(data: bytes) -> None:
             raise UnreadableFile(f"文件不是电子表格，而是{zh}", f"the file is not a spreadsheet but {en}")
 
 
-def _refuse_zip(data: bytes, suffix: str, max_inflated_bytes: int) -> None:
-    """A zip container must hold a workbook (xlsx or ods), whole, and not inflate beyond reason."""
+def _open_zip(data: bytes, suffix: str, max_inflated_bytes: int) -> dict[str, dict[str, str]]:
+    """A zip container must hold a workbook (xlsx or ods), whole, and not inflate beyond reason;
+    then, for an xlsx, the index of `_xlsx_formula_index`."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in archive.namelist() else b""
+            _refuse_zip(archive, suffix, max_inflated_bytes)
+            return _xlsx_formula_index(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise UnreadableFile(
             f"文件不是有效的 {suffix} 工作簿：文件已损坏（压缩包不完整，可能下载或复制时被截断）",
             f"the file is not a valid {suffix} workbook: it is damaged (its zip container is incomplete, "
             "perhaps cut short in a download or copy)",
         ) from exc
+
+
+def _refuse_zip(archive: zipfile.ZipFile, suffix: str, max_inflated_bytes: int) -> None:
+    infos = archive.infolist()
     inflated = sum(info.file_size for info in infos)
     if inflated > max_inflated_bytes:
         raise UnreadableFile(
@@ -203,6 +208,7 @@ def _refuse_zip(data: bytes, suffix: str, max_inflated_bytes: int) -> None:
             f"the workbook inflates to {inflated} bytes (limit {max_inflated_bytes}); refused as a possible zip bomb",
         )
     members = {info.filename for info in infos}
+    manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in members else b""
     if b"encryption-data" in manifest:  # an .ods saved with a password
         raise _password_protected()
     if "xl/workbook.xml" in members or "content.xml" in members:
@@ -292,36 +298,38 @@ _REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _CACHED = re.compile(rb"<v>[^<]|<is>")
 
 
-def _xlsx_formula_index(data: bytes) -> dict[str, dict[str, str]]:
+def _xlsx_formula_index(archive: zipfile.ZipFile) -> dict[str, dict[str, str]]:
     """Sheet name -> {cell: formula} of formulas whose value was never calculated and saved.
 
     Calamine reads such a cell as empty; the form must say it was a formula, so this looks at
-    the sheet XML itself. A sheet without `<f` is passed over at the cost of one search.
+    the sheet XML itself. A sheet without `<f` is passed over at the cost of one search, and the
+    workbook's sheet names are looked up only when some sheet has such a cell.
     """
-    found: dict[str, dict[str, str]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if "xl/workbook.xml" not in archive.namelist():
-            return found  # an .ods: LibreOffice always stores a formula's value
-        try:
-            members = _sheet_members(archive)
-        except (KeyError, ElementTree.ParseError) as exc:
-            raise UnreadableFile(f"工作簿结构已损坏（{_short(exc)}）",
-                                 f"the workbook's structure is damaged ({_short(exc)})") from exc
-        for name, member in members.items():
-            if member not in archive.namelist():
-                continue
-            xml = archive.read(member)
-            if b"<f" not in xml:
-                continue
-            cells = {
-                _REF.search(m.group(1)).group(1).decode(): _formula_text(m.group(2))
-                for m in _CELL.finditer(xml)
-                if m.group(2) and b"<f" in m.group(2) and not _CACHED.search(m.group(2))
-                and _REF.search(m.group(1))
-            }
-            if cells:
-                found[name] = cells
-    return found
+    names = archive.namelist()
+    if "xl/workbook.xml" not in names:
+        return {}  # an .ods: LibreOffice always stores a formula's value
+    by_member: dict[str, dict[str, str]] = {}
+    for member in names:
+        if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+            continue
+        xml = archive.read(member)
+        if b"<f" not in xml:
+            continue
+        cells = {
+            _REF.search(m.group(1)).group(1).decode(): _formula_text(m.group(2))
+            for m in _CELL.finditer(xml)
+            if m.group(2) and b"<f" in m.group(2) and not _CACHED.search(m.group(2)) and _REF.search(m.group(1))
+        }
+        if cells:
+            by_member[member] = cells
+    if not by_member:
+        return {}
+    try:
+        members = _sheet_members(archive)
+    except (KeyError, ElementTree.ParseError) as exc:
+        raise UnreadableFile(f"工作簿结构已损坏（{_short(exc)}）",
+                             f"the workbook's structure is damaged ({_short(exc)})") from exc
+    return {name: by_member[member] for name, member in members.items() if member in by_member}
 
 
 _FORMULA = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.DOTALL)

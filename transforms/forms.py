@@ -64,14 +64,22 @@ def _cells(grid: pl.DataFrame) -> list[tuple[int, str, str]]:
 
     A form is a few hundred cells: a plain pass over them costs far less than a polars query.
     """
-    letters = [c for c in grid.columns if c != "row"]
+    letters, rows = _plain_rows(grid)
     cells = []
-    for values in grid.select("row", *letters).rows():
+    for values in rows:
         row = values[0]
         for letter, value in zip(letters, values[1:], strict=True):
             if value is not None and (text := fold(value)):
                 cells.append((row, letter, text))
     return cells
+
+
+def _plain_rows(grid: pl.DataFrame) -> tuple[list[str], list[tuple]]:
+    """The grid's column letters and its rows as tuples (row number first), with no polars query."""
+    letters = [c for c in grid.columns if c != "row"]
+    if grid.columns[0] != "row":
+        grid = grid.select("row", *letters)
+    return letters, grid.rows()
 
 
 def _labelled(cells: list[tuple[int, str, str]], label: str, stop: int) -> Labelled:
@@ -140,27 +148,36 @@ def parse_period(text: str | None) -> Period | None:
     return Period(year, int(match["first"]), int(match["last"]))
 
 
-def form_rows(grid: pl.DataFrame, layout: FormLayout) -> pl.LazyFrame:
-    """The rows between the header and the footer that name an indicator or hold a figure."""
+RAW_ROW_SCHEMA = {
+    "row": pl.Int64, "label": pl.String, "label_cell": pl.String, "unit_text": pl.String, "unit_cell": pl.String,
+    "value_text": pl.String, "value_cell": pl.String, "prior_text": pl.String, "prior_cell": pl.String,
+    "money_hint": pl.String,
+}
 
-    def text_of(column: str | None, name: str, cell: str) -> list[pl.Expr]:
-        if column is None:
-            return [pl.lit(None, pl.String).alias(name), pl.lit(None, pl.String).alias(cell)]
-        return [pl.col(column).alias(name), pl.format(f"{column}{{}}", pl.col("row")).alias(cell)]
 
-    return (
-        grid.lazy()
-        .filter(pl.col("row").is_between(layout.header_row + 1, layout.end_row))
-        .select(
-            pl.col("row"),
-            *text_of(layout.name_column, "label", "label_cell"),
-            *text_of(layout.unit_column, "unit_text", "unit_cell"),
-            *text_of(layout.value_column, "value_text", "value_cell"),
-            *text_of(layout.prior_column, "prior_text", "prior_cell"),
-            pl.lit(layout.money_unit, pl.String).alias("money_hint"),
-        )
-        .filter(pl.col("label").is_not_null() | pl.col("value_text").is_not_null())
-    )
+def form_rows(grid: pl.DataFrame, layout: FormLayout) -> dict[str, list]:
+    """The rows between the header and the footer that name an indicator or hold a figure, as
+    columns of plain lists (`RAW_ROW_SCHEMA`): a form has a few dozen rows, and a night's forms
+    are made one frame together (see `clean_form_rows`), so no polars query is spent per form."""
+    picked = [layout.name_column, layout.unit_column, layout.value_column, layout.prior_column]
+    letters, rows = _plain_rows(grid)
+    out: dict[str, list] = {name: [] for name in RAW_ROW_SCHEMA}
+    fields = (("label", "label_cell"), ("unit_text", "unit_cell"), ("value_text", "value_cell"),
+              ("prior_text", "prior_cell"))
+    for values in rows:
+        if not layout.header_row < values[0] <= layout.end_row:
+            continue
+        texts = dict(zip(letters, values[1:], strict=True))
+        label, value = texts.get(layout.name_column), texts.get(layout.value_column)
+        if label is None and value is None:
+            continue
+        row = values[0]
+        out["row"].append(row)
+        for column, (text_name, cell_name) in zip(picked, fields, strict=True):
+            out[text_name].append(texts.get(column) if column else None)
+            out[cell_name].append(f"{column}{row}" if column else None)
+        out["money_hint"].append(layout.money_unit)
+    return out
 
 
 def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame) -> pl.LazyFrame:

@@ -5,7 +5,7 @@ import pytest
 
 from redcross.intake import indicator_keys_frame
 from redcross.registry import load_registry
-from transforms.forms import Period, clean_form_rows, form_rows, locate_form, parse_period
+from transforms.forms import RAW_ROW_SCHEMA, Period, clean_form_rows, form_rows, locate_form, parse_period
 
 
 def grid(rows: list[list[str | None]]) -> pl.DataFrame:
@@ -42,7 +42,7 @@ def test_form_parts_are_found_wherever_they_are():
 
 def test_rows_are_cleaned_to_exact_stored_units_and_the_footer_is_never_read():
     layout = locate_form(FORM)
-    raw = form_rows(FORM, layout).with_columns(is_formula=False)
+    raw = pl.LazyFrame(form_rows(FORM, layout), schema=RAW_ROW_SCHEMA).with_columns(is_formula=False)
     rows = clean_form_rows(raw, indicator_keys_frame(load_registry())).sort("row")
     got = rows.select("indicator_code", "value", "value_cell", "prior_value").collect().rows()
     assert got == [
