@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -46,15 +46,32 @@ class Report:
     def period(self) -> str:
         return period_label(self.year, self.month)
 
+    @cached_property
+    def _by_scope(self) -> dict[tuple[str, str], Figure]:
+        """(scope, indicator) -> figure: a province's report looks up thousands of units' figures."""
+        found: dict[tuple[str, str], Figure] = {}
+        for figure in self.figures:
+            found.setdefault((figure.scope, figure.indicator_code), figure)
+        return found
+
+    @cached_property
+    def _sources_by_scope(self) -> dict[tuple[str, str], list[Source]]:
+        """(scope, indicator) -> the unit figures behind it; the city's scope holds every unit's."""
+        found: dict[tuple[str, str], list[Source]] = {}
+        for source in self.sources:
+            found.setdefault(("city", source.indicator_code), []).append(source)
+            found.setdefault((source.unit_code, source.indicator_code), []).append(source)
+        return found
+
     def city(self, code: str) -> Figure | None:
-        return next((f for f in self.figures if f.scope == "city" and f.indicator_code == code), None)
+        return self._by_scope.get(("city", code))
 
     def unit(self, code: str, unit: str) -> Figure | None:
-        return next((f for f in self.figures if f.scope == unit and f.indicator_code == code), None)
+        return self._by_scope.get((unit, code))
 
     def sources_for(self, code: str, scope: str = "city") -> list[Source]:
         """The unit figures (file, sheet, cell) that make up a figure: all units' for the city."""
-        return [s for s in self.sources if s.indicator_code == code and scope in ("city", s.unit_code)]
+        return list(self._sources_by_scope.get((scope, code), []))
 
     def breakdown(self, code: str) -> list[UnitRow]:
         """Every unit's figure for an indicator, largest first; units that have not reported last."""

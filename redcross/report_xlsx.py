@@ -198,7 +198,9 @@ def _write_summary_charts(book, sheet: Worksheet, data: Worksheet, report: Repor
         sheet.insert_chart(anchor, 0, _completion_chart(book, len(completion)), {"x_scale": 1.4, "y_scale": 1.1})
     if growth:
         sheet.insert_chart(anchor + 18, 0, _growth_chart(book, len(growth)), {"x_scale": 1.4, "y_scale": 1.4})
-    sheet.insert_chart(anchor + 40, 0, _contribution_chart(book, report, units_top), {"x_scale": 1.8, "y_scale": 1.6})
+    if len(report.registry.units) <= CONTRIBUTION_CHART_UNITS:
+        sheet.insert_chart(anchor + 40, 0, _contribution_chart(book, report, units_top),
+                           {"x_scale": 1.8, "y_scale": 1.6})
 
 
 def _completion_chart(book, rows: int):
@@ -228,6 +230,11 @@ def _growth_chart(book, rows: int):
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
     return chart
+
+
+# One bar series per unit: a city's handful reads well; a province's thousands would not (and
+# Excel refuses a chart of more than 255 series), so the chart is left out beyond this many units.
+CONTRIBUTION_CHART_UNITS = 40
 
 
 def _contribution_chart(book, report: Report, units_top: int):

@@ -3,7 +3,9 @@
 import re
 import shutil
 import subprocess
+import warnings
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,10 +17,10 @@ from conftest import SAMPLE, drop_samples
 from flows.nightly import nightly
 from redcross.cli import main
 from redcross.home import Home
-from redcross.registry import load_registry
+from redcross.registry import Unit, load_registry
 from redcross.report import build_report, narrative
 from redcross.report_html import to_html
-from redcross.report_xlsx import write_xlsx
+from redcross.report_xlsx import CONTRIBUTION_CHART_UNITS, write_xlsx
 
 TODAY = date(2026, 11, 28)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -112,6 +114,20 @@ def test_the_xlsx_has_native_charts_on_the_summary_and_each_indicator_sheet(xlsx
         kinds = "".join(archive.read(n).decode() for n in charts)
     assert len(charts) == 3 + 12
     assert "<c:barChart>" in kinds and "<c:lineChart>" in kinds and 'val="percentStacked"' in kinds
+
+
+def test_a_province_sized_report_leaves_out_the_chart_of_one_series_per_unit(demo, tmp_path):
+    _, report = demo
+    many = [Unit(f"u{n:03d}", f"单位{n:03d}", "district", None, ()) for n in range(CONTRIBUTION_CHART_UNITS)]
+    province = replace(report, registry=replace(report.registry, units=report.registry.units + tuple(many)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # xlsxwriter warns of a chart over Excel's 255 series
+        path = write_xlsx(province, tmp_path / "province.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        charts = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart"))
+    assert "<c:barChart>" in charts and 'val="percentStacked"' not in charts
+    rows = openpyxl.load_workbook(path)["捐赠收入"].max_row
+    assert rows >= 6 + len(province.registry.units)  # every unit still has its line
 
 
 def test_the_xlsx_indicator_sheet_ranks_units_with_share_growth_and_source_cell(xlsx):
