@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from importlib import resources
+from multiprocessing.connection import Connection
+from typing import Self
 
 import polars as pl
 
@@ -33,15 +36,6 @@ def load_suite_definition(name: str) -> dict:
     return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text("utf-8"))
 
 
-_importing: threading.Thread | None = None
-
-
-def _gx_imported() -> None:
-    """Wait for a background import of Great Expectations, if one is under way."""
-    if _importing is not None:
-        _importing.join()
-
-
 class SuiteRunner:
     """One GX context for a whole run; `check` validates one cleaned table against its suite.
 
@@ -54,29 +48,12 @@ class SuiteRunner:
         self._definitions: dict = {}
         self._checked: dict[str, list[tuple[pl.DataFrame, dict | None, object]]] = {}
 
-    @staticmethod
-    def import_in_background() -> None:
-        """Start importing Great Expectations (several seconds) while the caller reads files.
-
-        GX's own imports are circular, so no other thread may import it meanwhile: every use
-        goes through `_gx_imported`, which waits for this thread first.
-        """
-        global _importing
-
-        def load() -> None:
-            import great_expectations  # noqa: F401
-
-        if _importing is None and "great_expectations" not in sys.modules:
-            _importing = threading.Thread(target=load, name="import-great-expectations", daemon=True)
-            _importing.start()
-
     @property
     def checked_anything(self) -> bool:
         return bool(self._checked)
 
     @property
     def context(self):
-        _gx_imported()
         if self._context is None:
             logging.getLogger("great_expectations").setLevel(logging.WARNING)
             import great_expectations as gx
@@ -89,10 +66,16 @@ class SuiteRunner:
             self._source = self._context.data_sources.add_pandas("forms")
         return self._context
 
+    def write_docs(self, folder, files: dict[str, str]) -> None:
+        write_data_docs(self, folder, files)
+
+    def close(self) -> None:
+        """Nothing to let go of in process (see SuiteProcess)."""
+
     def _definition(self, name: str):
         """The suite and its batch definition; an unknown expectation type fails here, loudly."""
         if name not in self._definitions:
-            context = self.context  # first: it waits for a background import of GX
+            context = self.context
             from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
             raw = load_suite_definition(name)
@@ -131,6 +114,108 @@ class SuiteRunner:
         return failures
 
 
+class SuiteProcess:
+    """The checks of `SuiteRunner`, made in a process of their own.
+
+    Importing Great Expectations costs about six seconds of one core. Started before a run reads
+    its files, the import happens on the machine's other core while this process reads; in a
+    thread of this process it would only take turns with the reading. The results and the Data
+    Docs stay in that process too, and it exits when closed or when this process goes away.
+    """
+
+    def __init__(self) -> None:
+        # a fresh interpreter running this module, not multiprocessing's spawn: that would import
+        # the caller's __main__ again, and a caller's script is not ours to run twice
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self._process = subprocess.Popen([sys.executable, "-m", __name__, str(theirs.fileno())],
+                                             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        self._conn = Connection(ours.detach())
+        self._checked = False
+
+    @property
+    def checked_anything(self) -> bool:
+        return self._checked
+
+    def check(self, name: str, table: pl.DataFrame, parameters: dict | None = None) -> list[Failure]:
+        if table.is_empty():
+            return []
+        self._checked = True
+        return self._call("check", name, _pack(table), parameters)
+
+    def write_docs(self, folder, files: dict[str, str]) -> None:
+        self._call("docs", folder, files)
+
+    def close(self) -> None:
+        try:
+            self._conn.send(None)
+            self._process.wait(30)
+        except (OSError, subprocess.TimeoutExpired):
+            self._process.kill()
+            self._process.wait()
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def _call(self, *request):
+        try:
+            self._conn.send(request)
+            ok, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the validation process stopped (exit code {self._process.poll()})") from exc
+        if not ok:
+            raise value
+        return value
+
+
+def _serve(conn) -> None:
+    """The validation process: answer `check` and `docs` requests until told to stop or orphaned."""
+    runner, broken = SuiteRunner(), None
+    try:
+        _ = runner.context  # import GX and make its context now, while the parent reads files
+    except Exception as exc:  # noqa: BLE001 - said in answer to the first request
+        broken = exc
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        op, *args = request
+        try:
+            if broken is not None:
+                raise broken
+            if op == "check":
+                name, packed, parameters = args
+                answer = (True, runner.check(name, _unpack(packed), parameters))
+            else:
+                runner.write_docs(*args)
+                answer = (True, None)
+        except Exception as exc:  # noqa: BLE001 - raised again in the parent
+            answer = (False, exc)
+        try:
+            conn.send(answer)
+        except Exception as exc:  # noqa: BLE001 - an answer that does not pickle
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}; answering {answer[1]!r:.500}")))
+
+
+def _pack(table: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list], list[str]]:
+    """A table for the pipe: polars cannot serialise Object columns (exact Fractions, Decimals), so
+    they travel as lists beside the rest."""
+    objects = [name for name, dtype in table.schema.items() if dtype == pl.Object]
+    return table.drop(objects), {name: table[name].to_list() for name in objects}, table.columns
+
+
+def _unpack(packed: tuple[pl.DataFrame, dict[str, list], list[str]]) -> pl.DataFrame:
+    frame, objects, order = packed
+    return frame.with_columns(pl.Series(name, values, dtype=pl.Object) for name, values in objects.items()).select(order)
+
+
 def _raised(info: dict) -> str | None:
     """GX reports an expectation that could not run either flat or keyed by metric."""
     infos = [info] if "raised_exception" in info else [i for i in info.values() if isinstance(i, dict)]
@@ -146,7 +231,6 @@ def write_data_docs(runner: SuiteRunner, folder, files: dict[str, str]) -> None:
     night's decisions came from the combined runs; the per-file validations only draw pages,
     at a fraction of a second each, which is why a large night pages only some files.
     """
-    _gx_imported()
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -194,3 +278,9 @@ def write_runs_index(folder) -> None:
         f"<h1>校验报告 / validation reports</h1><ul>\n{items}\n</ul>\n",
         encoding="utf-8",
     )
+
+
+if __name__ == "__main__":  # the validation process of SuiteProcess, given its end of the pipe
+    from expectations.suites import _serve as serve  # the module by its name, so answers unpickle as such
+
+    serve(Connection(int(sys.argv[1])))

@@ -12,7 +12,7 @@ import html
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,8 +23,9 @@ from filelock import FileLock, Timeout
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.utilities.annotations import quote
 
-from expectations.suites import SuiteRunner, write_data_docs, write_runs_index
+from expectations.suites import SuiteProcess, SuiteRunner, write_runs_index
 from redcross.home import Home, archive_original, quarantine_original
 from redcross.intake import (
     Form,
@@ -70,6 +71,22 @@ class Plan:
     rerun_known: bool = False
     wins_over_earlier_loads: bool = False
 
+
+
+class ReadScope:
+    """What every reading batch of a run shares: the registry, the SHA-256s accepted before, and
+    the plan's years and unit. A plain class on purpose: Prefect walks a task's dataclass and
+    collection arguments looking for futures, and walking a province's registry and tens of
+    thousands of hashes for every batch would cost more than reading it (`quote`, which stops
+    that walk, does not survive the trip to a Dask worker)."""
+
+    def __init__(self, registry: Registry, accepted: frozenset[str], plan: Plan) -> None:
+        self.registry = registry
+        self.accepted = accepted
+        self.years = plan.years
+        self.unit = plan.unit
+        self.rerun_known = plan.rerun_known
+
     def in_scope(self, form: Form) -> bool:
         """Forms outside the chosen years or unit are left alone; unreadable ones are always reported."""
         if self.years is not None and form.period is not None and form.period.year not in self.years:
@@ -84,37 +101,34 @@ def take_inbox(home: Home) -> list[Path]:
 
 
 @task(cache_policy=NONE)
-def read_batch(
-    paths: list[Path], registry: Registry, accepted: frozenset[str], years: frozenset[int] | None, unit: str | None,
-    rerun_known: bool,
-) -> Intake:
+def read_batch(paths: list[Path], scope: ReadScope) -> Intake:
     """Read and clean a batch of files.
 
     Files whose bytes were accepted before are only filed away again; a file rejected before is
     checked again (nothing of it is loaded twice), so it goes back to quarantine with its reasons.
     """
-    scope = Plan(kind="", take=None, years=years, unit=unit)
     intake = Intake()
     for path in paths:
-        forms, checks = read_file_raw(path, registry)
+        forms, checks = read_file_raw(path, scope.registry)
         forms = [f for f in forms if scope.in_scope(f)]
-        if forms and forms[0].arrival.sha256 in accepted and not rerun_known:
+        if forms and forms[0].arrival.sha256 in scope.accepted and not scope.rerun_known:
             intake.repeats += forms
         else:
             intake.forms += forms
             kept = {id(f) for f in forms}
             intake.total_checks += [c for c in checks if all(id(f) in kept for f in c.forms)]
-    clean_forms(intake.forms, registry)
+    clean_forms(intake.forms, scope.registry)
     return intake
 
 
 def read_forms(paths: list[Path], registry: Registry, known: dict[str, str], plan: Plan) -> Intake:
-    """Read every file, in batches the flow's task runner may spread over threads, processes or Dask."""
-    shas = frozenset(sha for sha, outcome in known.items() if outcome == "accepted")
-    futures = [
-        read_batch.submit(paths[i : i + READ_BATCH], registry, shas, plan.years, plan.unit, plan.rerun_known)
-        for i in range(0, len(paths), READ_BATCH)
-    ]
+    """Read every file, in batches the flow's task runner may spread over threads, processes or Dask.
+
+    The tasks below that run in this process take their large arguments `quote`d: Prefect would
+    otherwise walk every form of a night looking for futures, seconds of work at ten thousand files.
+    """
+    scope = ReadScope(registry, frozenset(sha for sha, outcome in known.items() if outcome == "accepted"), plan)
+    futures = [read_batch.submit(paths[i : i + READ_BATCH], scope) for i in range(0, len(paths), READ_BATCH)]
     intake = Intake()
     with reading_progress(len(paths)) as advance:
         for future, first in zip(futures, range(0, len(paths), READ_BATCH), strict=True):
@@ -171,7 +185,7 @@ def write_validation_docs(runner: SuiteRunner, home: Home, forms: list[Form], ru
     # GX writes run names into its pages unescaped, and a file's name is the district's text
     names = {str(i): html.escape(f"{f.arrival.name} ({f.submission_id})") for i, f in paged}
     try:
-        write_data_docs(runner, home.reports / "validation" / run_id, names)
+        runner.write_docs(home.reports / "validation" / run_id, names)
         write_runs_index(home.reports / "validation")
     except Exception as exc:  # noqa: BLE001 - the night's data is committed and published; pages are extra
         get_run_logger().warning("校验报告页面未能生成 / Data Docs could not be written: %s", exc)
@@ -287,7 +301,7 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
     """One run: take, read, validate, load and build in one transaction; then publish and file away."""
     log = get_run_logger()
     registry = home.registry()
-    with home_lock(home, wait):
+    with home_lock(home, wait), ExitStack() as cleanup:
         started_at = _now()
         run_id = f"{plan.kind}-{started_at:%Y%m%dT%H%M%S%f}"
         con = store.open_writer(home.writer)
@@ -297,16 +311,15 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
             con.begin()
             paths = plan.take(home)
             log.info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
-            if paths:
-                SuiteRunner.import_in_background()
+            # with files to check, GX is imported in a process of its own while they are read
+            runner = cleanup.enter_context(SuiteProcess()) if paths else SuiteRunner()
             known = store.known_files(con)
             intake = read_forms(paths, registry, known, plan)
-            runner = SuiteRunner()
-            validate_forms(con, intake, registry, today, runner)
+            validate_forms(con, quote(intake), quote(registry), today, runner)
             new, repeats = settle_resent(intake, known, plan)
-            load_submissions(con, new, run_id, plan, started_at)
-            target_problems = load_targets(con, home, registry, runner)
-            build_figures(con, registry)
+            load_submissions(con, quote(new), run_id, plan, started_at)
+            target_problems = load_targets(con, home, quote(registry), runner)
+            build_figures(con, quote(registry))
             counts = files_counted(paths, new)
             store.finish_run(con, run_id, "publishing", None, counts)
             con.commit()
@@ -320,9 +333,9 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
         # The figures are committed; what follows is repeatable. A run killed here stays
         # 'publishing' in the writer's database and the next run marks it 'interrupted'.
         publish_warehouse(home)
-        file_away(home, new + repeats, plan)
-        write_validation_docs(runner, home, new, run_id)
-        write_reports(home, registry, new + repeats, unreported_years)
+        file_away(home, quote(new + repeats), plan)
+        write_validation_docs(runner, home, quote(new), run_id)
+        write_reports(home, quote(registry), quote(new + repeats), unreported_years)
         mark_succeeded(home, run_id, counts)
     for line in summary.text().splitlines():
         log.info(line)
