@@ -25,6 +25,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.utilities.annotations import quote
 
+from expectations.rules import Problem
 from expectations.suites import SuiteProcess, SuiteRunner, write_runs_index
 from redcross.home import Home, archive_original, quarantine_original
 from redcross.intake import (
@@ -42,6 +43,7 @@ from redcross.intake import (
 from redcross.registry import Registry
 from redcross.report import build_report, write_report
 from redcross.summary import RunSummary, summarise
+from redcross.targets import fingerprint as targets_fingerprint
 from redcross.targets import read_targets
 from warehouse import store
 
@@ -235,9 +237,18 @@ def home_lock(home: Home, wait: bool) -> Iterator[None]:
 
 @task(cache_policy=NONE)
 def load_targets(con, home: Home, registry: Registry, runner: SuiteRunner):
-    """Replace the province's targets with what the targets/ folder holds now (files with errors keep theirs)."""
+    """Replace the province's targets with what the targets/ folder holds now (files with errors keep theirs).
+
+    A folder unchanged since it was last read is left alone, and what was wrong with it then is
+    said again: a night with nothing new then never needs Great Expectations.
+    """
+    seen = targets_fingerprint(home.targets, registry)
+    remembered = store.targets_read(con, seen)
+    if remembered is not None:
+        return [Problem(**p) for p in remembered]
     targets = read_targets(home.targets, registry, runner)
     store.replace_targets(con, targets.table, [f for f in targets.files if f not in {p.file for p in targets.problems}])
+    store.remember_targets_read(con, seen, [p.as_dict() for p in targets.problems])
     return targets.problems
 
 
@@ -397,7 +408,7 @@ def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | Non
 
 def _values_table(forms: list[Form]) -> pl.DataFrame:
     """The accepted forms' figures, one row per submission and indicator, with the cell each came from."""
-    numbered = [(i, f) for i, f in enumerate(forms) if f.rows is not None]
+    numbered = [(i, f) for i, f in enumerate(forms) if f.rows_at is not None]
     if not numbered:
         return pl.DataFrame()
     submissions = pl.DataFrame(

@@ -60,6 +60,23 @@ def arrival(path: Path) -> Arrival:
     return Arrival(path, digest.hexdigest(), mtime)
 
 
+@dataclass(frozen=True)
+class RowsAt:
+    """A form's clean rows as a stretch of a frame it shares with the other forms of its batch.
+
+    A frame object per form (even a zero-copy slice) costs several kilobytes of bookkeeping, more
+    than its dozen rows: at tens of thousands of forms that decides the run's memory.
+    """
+
+    frame: pl.DataFrame
+    offset: int
+    length: int
+
+    @classmethod
+    def whole(cls, frame: pl.DataFrame) -> RowsAt:
+        return cls(frame, 0, frame.height)
+
+
 @dataclass
 class Form:
     """One unit's figures for one period, as read from a file; `problems` fills in as it is checked.
@@ -74,7 +91,7 @@ class Form:
     period_written: Labelled = field(default_factory=lambda: Labelled(None, None))
     unit_code: str | None = None
     period: Period | None = None
-    rows: pl.DataFrame | None = None
+    rows_at: RowsAt | None = None  # the clean rows (see `rows`)
     raw_rows: dict[str, list] | None = None  # read, not yet cleaned: columns of RAW_ROW_SCHEMA (see clean_forms)
     part: str | None = None
     formulas: dict[str, str] = field(default_factory=dict)  # cell -> formula text, where no result was saved
@@ -85,8 +102,14 @@ class Form:
         return any(p.severity == "error" for p in self.problems)
 
     @property
+    def rows(self) -> pl.DataFrame | None:
+        """The clean rows: indicator, exact value in the stored unit, and the cells they came from."""
+        at = self.rows_at
+        return None if at is None else at.frame.slice(at.offset, at.length)
+
+    @property
     def readable(self) -> bool:
-        return self.rows is not None or self.raw_rows is not None
+        return self.rows_at is not None or self.raw_rows is not None
 
     @property
     def submission_id(self) -> str:
@@ -155,13 +178,11 @@ def clean_forms(forms: list[Form], registry: Registry) -> None:
         .collect()
         .rechunk()
     )
-    # each form's rows are a zero-copy slice of the batch's one frame: tens of thousands of
-    # small frames of their own would cost more memory than their rows
     counts = dict(cleaned.group_by("_form").len().iter_rows())
     offset, rows = 0, cleaned.drop("_form")
     for i, form in waiting:
         length = counts.get(i, 0)
-        form.rows = rows.slice(offset, length)
+        form.rows_at = RowsAt(rows, offset, length)
         form.raw_rows = None
         offset += length
 
@@ -233,7 +254,7 @@ def _summary_forms(source: Arrival, grid: SheetGrid, layout: SummaryLayout, regi
         unit = registry.unit_for(unit_name)
         forms.append(Form(
             source, grid.sheet, Labelled(unit_name, unit_cell), period_written, unit.code if unit else None,
-            period, unit_rows.drop("unit_name", "unit_name_cell"), part=f"{grid.sheet}!{row_number}",
+            period, RowsAt.whole(unit_rows.drop("unit_name", "unit_name_cell")), part=f"{grid.sheet}!{row_number}",
             formulas=grid.formulas_without_value,
         ))
     checks = []
@@ -275,10 +296,17 @@ def stack_rows(numbered: list[tuple[int, Form]]) -> pl.DataFrame:
     """
     if not numbered:
         return pl.DataFrame()
-    stacked = pl.concat([f.rows for _, f in numbered], how="vertical_relaxed")
-    form = pl.Series("form", [i for i, f in numbered for _ in range(f.rows.height)], pl.Int64)
-    return stacked.with_columns(form).with_columns(
-        pl.format("{}:{}", pl.col("form"), pl.col("row")).alias("row_key")
+    by_frame: dict[int, tuple[pl.DataFrame, list[int], list[int]]] = {}
+    for i, f in numbered:
+        at = f.rows_at
+        _, take, form = by_frame.setdefault(id(at.frame), (at.frame, [], []))
+        take += range(at.offset, at.offset + at.length)
+        form += [i] * at.length
+    parts = [frame[take].with_columns(pl.Series("form", form, pl.Int64)) for frame, take, form in by_frame.values()]
+    return (
+        pl.concat(parts, how="vertical_relaxed")
+        .sort("form", maintain_order=True)
+        .with_columns(pl.format("{}:{}", pl.col("form"), pl.col("row")).alias("row_key"))
     )
 
 
@@ -316,9 +344,10 @@ def check_forms(forms: list[Form], registry: Registry, runner: SuiteRunner, toda
         form.problems.append(_header_problem(failure.rule, form, registry))
 
     rows = stack_rows(readable)
-    located = {key: row for key, row in zip(rows["row_key"], rows.iter_rows(named=True), strict=True)}
     checked = rows.select("row_key", "indicator_code", "value_status", "number", "count_is_whole", "money_unit")
-    for failure in runner.check("form_rows", checked):
+    failures = runner.check("form_rows", checked)
+    located = _rows_named(rows, failures)
+    for failure in failures:
         row = located[failure.row_key]
         form = by_key[row["form"]]
         form.problems.append(_row_problem(failure.rule, form, row, registry))
@@ -334,14 +363,23 @@ def check_forms(forms: list[Form], registry: Registry, runner: SuiteRunner, toda
         )
         .with_columns(pl.col("rows_found").fill_null(0), pl.format("{}:{}", "form", "indicator_code").alias("row_key"))
     )
-    located = {key: row for key, row in zip(coverage["row_key"], coverage.iter_rows(named=True), strict=True)}
-    for failure in runner.check("form_coverage", coverage.select("row_key", "rows_found")):
+    failures = runner.check("form_coverage", coverage.select("row_key", "rows_found"))
+    located = _rows_named(coverage, failures)
+    for failure in failures:
         row = located[failure.row_key]
         form = by_key[row["form"]]
         form.problems.append(problem(
             failure.rule, file=form.arrival.name, sheet=form.sheet, cell=row["cells"],
             indicator=registry.indicator(row["indicator_code"]).name, value=row["rows_found"],
         ))
+
+
+def _rows_named(table: pl.DataFrame, failures: list) -> dict[str, dict]:
+    """The rows that failed, by row_key, as dicts: a night has hundreds of thousands of rows and few failures."""
+    if not failures:
+        return {}
+    wanted = table.filter(pl.col("row_key").is_in(list({f.row_key for f in failures})))
+    return {row["row_key"]: row for row in wanted.iter_rows(named=True)}
 
 
 def _header_problem(rule: str, form: Form, registry: Registry) -> Problem:
@@ -372,9 +410,13 @@ def history_keys(forms: list[Form]) -> set[tuple[str, int, int]]:
 
 def same_night_figures(forms: list[Form]) -> dict[tuple[str, int, int, str], object]:
     """Figures of tonight's accepted forms, the latest file winning, as a year-earlier lookup would see them."""
+    accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
+    by_form: dict[int, list[tuple[str, object]]] = {}
+    for i, code, value in stack_rows(accepted).select("form", "indicator_code", "value").iter_rows() if accepted else ():
+        by_form.setdefault(i, []).append((code, value))
     figures = {}
-    for form in sorted((f for f in forms if not f.rejected and f.period), key=lambda f: f.arrival.received_at):
-        for code, value in form.rows.select("indicator_code", "value").iter_rows():
+    for i, form in sorted(accepted, key=lambda pair: pair[1].arrival.received_at):
+        for code, value in by_form.get(i, ()):
             figures[(form.unit_code, form.period.year, form.period.month, code)] = value
     return figures
 
@@ -386,23 +428,31 @@ def check_history(forms: list[Form], priors: dict, registry: Registry, runner: S
     hold. The ratio is an exact Decimal quotient used only for the comparison.
     """
     limit = threshold("yoy_ratio")
-    located, records = {}, []
-    for index, form in enumerate(forms):
-        if form.rejected or form.period is None:
-            continue
-        for row in form.rows.iter_rows(named=True):
-            prior = priors.get((form.unit_code, form.period.year - 1, form.period.month, row["indicator_code"]))
-            key = f"{index}:{row['row']}"
-            located[key] = (form, row, prior)
-            records.append({"row_key": key, "ratio": row["value"] / prior if prior else None,
-                            "form_prior": row["prior_value"], "warehouse_prior": prior})
-    if not records:
+    accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
+    if not accepted:
         return
-    table = pl.DataFrame(records, schema={"row_key": pl.String, "ratio": pl.Object, "form_prior": pl.Object,
+    rows = stack_rows(accepted)
+
+    def prior_of(i: int, code: str):
+        form = forms[i]
+        return priors.get((form.unit_code, form.period.year - 1, form.period.month, code))
+
+    # columns, not a dict per row: a province's night has hundreds of thousands of rows
+    table: dict[str, list] = {"row_key": [], "ratio": [], "form_prior": [], "warehouse_prior": []}
+    for key, i, code, value, form_prior in rows.select("row_key", "form", "indicator_code", "value",
+                                                        "prior_value").iter_rows():
+        prior = prior_of(i, code)
+        table["row_key"].append(key)
+        table["ratio"].append(value / prior if prior else None)
+        table["form_prior"].append(form_prior)
+        table["warehouse_prior"].append(prior)
+    checked = pl.DataFrame(table, schema={"row_key": pl.String, "ratio": pl.Object, "form_prior": pl.Object,
                                           "warehouse_prior": pl.Object})
-    failures = runner.check("form_history", table, {"yoy_ratio_min": 1 / limit, "yoy_ratio_max": limit})
+    failures = runner.check("form_history", checked, {"yoy_ratio_min": 1 / limit, "yoy_ratio_max": limit})
+    located = _rows_named(rows, failures)
     for failure in failures:
-        form, row, prior = located[failure.row_key]
+        row = located[failure.row_key]
+        form, prior = forms[row["form"]], prior_of(row["form"], row["indicator_code"])
         indicator = registry.indicator(row["indicator_code"])
         where = {"file": form.arrival.name, "sheet": form.sheet, "indicator": indicator.name}
         if failure.rule == "yoy_outlier":

@@ -6,13 +6,16 @@ validation; a file with any error contributes nothing (its earlier targets stay 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from expectations.rules import Problem, problem
-from expectations.suites import SuiteRunner
+from expectations.suites import SuiteRunner, load_suite_definition
 from redcross.registry import Registry
 from redcross.workbook import UnreadableFile, read_sheets
 from transforms.numbers import parse_figure
@@ -29,9 +32,24 @@ class Targets:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _target_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in {".csv", ".xlsx"})
+
+
+def fingerprint(folder: Path, registry: Registry) -> str:
+    """What decides the outcome of reading the folder: its files' names and bytes, the indicators
+    they may name and the suite that checks them. The same fingerprint gives the same targets."""
+    digest = hashlib.sha256()
+    for path in _target_files(folder):
+        digest.update(os.fsencode(path.name) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    digest.update(repr(registry.indicators).encode())
+    digest.update(json.dumps(load_suite_definition("targets"), sort_keys=True).encode())
+    return digest.hexdigest()
+
+
 def read_targets(folder: Path, registry: Registry, runner: SuiteRunner) -> Targets:
     """Every targets file in the folder, checked together."""
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".csv", ".xlsx"})
+    files = _target_files(folder)
     problems, tables = [], []
     for index, path in enumerate(files):
         table, problem_found = _read_one(index, path, registry)

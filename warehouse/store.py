@@ -8,6 +8,7 @@ get the new one whole.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tomllib
@@ -154,6 +155,17 @@ def replace_targets(con: duckdb.DuckDBPyConnection, targets: pl.DataFrame, sourc
         con.register("incoming_targets", targets)
         con.execute("insert into raw.targets by name select * from incoming_targets")
         con.unregister("incoming_targets")
+
+
+def targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str) -> list[dict] | None:
+    """The problems found when the targets folder was last read, if it held what it holds now."""
+    row = con.execute("select problems from raw.targets_read where fingerprint = ?", [fingerprint]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def remember_targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str, problems: list[dict]) -> None:
+    con.execute("delete from raw.targets_read")
+    con.execute("insert into raw.targets_read values (?, ?)", [fingerprint, json.dumps(problems, ensure_ascii=False)])
 
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:

@@ -172,3 +172,25 @@ def test_the_night_writes_the_years_reports(loaded):
     assert written == ["2016/report-2016-12.html", "2016/report-2016-12.xlsx",
                        "2017/report-2017-12.html", "2017/report-2017-12.xlsx"]
     assert "150.75%" in (Home(root).reports / "2017" / "report-2017-12.html").read_text("utf-8")
+
+
+def test_an_unchanged_targets_folder_is_not_read_again_but_its_problems_are_said_again(home):
+    bad = home / "targets" / "2018.csv"
+    bad.write_text("年度,指标,目标值\n2018,救护员培训,很多\n", encoding="utf-8")
+    first = nightly(home=str(home), today=TODAY)
+    assert [(p.rule, p.file, p.cell) for p in first.target_problems] == [("not_a_number", "2018.csv", "C2")]
+    # change a stored target behind the pipeline's back: only reading the folder again would undo it
+    with duckdb.connect(str(Home(home).writer)) as con:
+        con.execute("update raw.targets set target = 1 where year = 2017 and indicator_code = 'first_aid_trained'")
+    again = nightly(home=str(home), today=TODAY)
+    assert again.target_problems == first.target_problems
+
+    def stored():
+        with duckdb.connect(str(Home(home).writer), read_only=True) as con:
+            return con.execute("select target from raw.targets where year = 2017 "
+                               "and indicator_code = 'first_aid_trained'").fetchall()
+
+    assert stored() == [(Decimal("1.00"),)]
+    bad.unlink()  # the folder changes: it is read again, and the file's own figure comes back
+    fixed = nightly(home=str(home), today=TODAY)
+    assert fixed.target_problems == [] and stored() == [(Decimal("14468.00"),)]

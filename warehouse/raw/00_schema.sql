@@ -76,3 +76,10 @@ create or replace macro exact_percent(n, d) as (
         )::decimal(38, 0) * sign(d) * 0.0000000001::decimal(38, 10)
     end
 );
+
+-- What the targets/ folder held when it was last read, and what was wrong with it then: a run
+-- that finds the folder unchanged neither reads nor validates it again, and says those problems again.
+create table if not exists raw.targets_read (
+    fingerprint varchar not null,      -- SHA-256 of the files' names and bytes, the registry and the suite
+    problems    json not null          -- what was found then: a list of the problems' fields
+);
