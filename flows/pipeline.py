@@ -23,10 +23,13 @@ from filelock import FileLock, Timeout
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.context import FlowRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from expectations.rules import Problem
 from expectations.suites import SuiteProcess, SuiteRunner, write_runs_index
+from flows.readers import Readers, ReadScope, read_paths
 from redcross.home import Home, archive_original, quarantine_original
 from redcross.intake import (
     Form,
@@ -34,9 +37,7 @@ from redcross.intake import (
     check_forms,
     check_history,
     check_totals,
-    clean_forms,
     history_keys,
-    read_file_raw,
     same_night_figures,
     stack_rows,
 )
@@ -75,27 +76,6 @@ class Plan:
 
 
 
-class ReadScope:
-    """What every reading batch of a run shares: the registry, the SHA-256s accepted before, and
-    the plan's years and unit. A plain class on purpose: Prefect walks a task's dataclass and
-    collection arguments looking for futures, and walking a province's registry and tens of
-    thousands of hashes for every batch would cost more than reading it (`quote`, which stops
-    that walk, does not survive the trip to a Dask worker)."""
-
-    def __init__(self, registry: Registry, accepted: frozenset[str], plan: Plan) -> None:
-        self.registry = registry
-        self.accepted = accepted
-        self.years = plan.years
-        self.unit = plan.unit
-        self.rerun_known = plan.rerun_known
-
-    def in_scope(self, form: Form) -> bool:
-        """Forms outside the chosen years or unit are left alone; unreadable ones are always reported."""
-        if self.years is not None and form.period is not None and form.period.year not in self.years:
-            return False
-        return self.unit is None or form.unit_code is None or form.unit_code == self.unit
-
-
 @task(retries=2, retry_delay_seconds=5, cache_policy=NONE)
 def take_inbox(home: Home) -> list[Path]:
     """List the files waiting in the inbox."""
@@ -104,41 +84,35 @@ def take_inbox(home: Home) -> list[Path]:
 
 @task(cache_policy=NONE)
 def read_batch(paths: list[Path], scope: ReadScope) -> Intake:
-    """Read and clean a batch of files.
-
-    Files whose bytes were accepted before are only filed away again; a file rejected before is
-    checked again (nothing of it is loaded twice), so it goes back to quarantine with its reasons.
-    """
-    intake = Intake()
-    for path in paths:
-        forms, checks = read_file_raw(path, scope.registry)
-        forms = [f for f in forms if scope.in_scope(f)]
-        if forms and forms[0].arrival.sha256 in scope.accepted and not scope.rerun_known:
-            intake.repeats += forms
-        else:
-            intake.forms += forms
-            kept = {id(f) for f in forms}
-            intake.total_checks += [c for c in checks if all(id(f) in kept for f in c.forms)]
-    clean_forms(intake.forms, scope.registry)
-    return intake
+    """Read and clean a batch of files: in a reading process of this run if it has them, else here."""
+    if scope.readers is not None:
+        return scope.readers.read(paths)
+    return read_paths(paths, scope)
 
 
 def read_forms(paths: list[Path], registry: Registry, known: dict[str, str], plan: Plan) -> Intake:
     """Read every file, in batches the flow's task runner may spread over threads, processes or Dask.
 
-    The tasks below that run in this process take their large arguments `quote`d: Prefect would
-    otherwise walk every form of a night looking for futures, seconds of work at ten thousand files.
+    Under the thread runner a night of more than one batch is read by reading processes of its
+    own (see flows/readers.py). The tasks below that run in this process take their large
+    arguments `quote`d: Prefect would otherwise walk every form of a night looking for futures.
     """
-    scope = ReadScope(registry, frozenset(sha for sha, outcome in known.items() if outcome == "accepted"), plan)
-    futures = [read_batch.submit(paths[i : i + READ_BATCH], scope) for i in range(0, len(paths), READ_BATCH)]
+    accepted = frozenset(sha for sha, outcome in known.items() if outcome == "accepted")
+    scope = ReadScope(registry, accepted, plan.years, plan.unit, plan.rerun_known)
+    context = FlowRunContext.get()
     intake = Intake()
-    with reading_progress(len(paths)) as advance:
-        for future, first in zip(futures, range(0, len(paths), READ_BATCH), strict=True):
-            batch = future.result()
-            intake.forms += batch.forms
-            intake.repeats += batch.repeats
-            intake.total_checks += batch.total_checks
-            advance(min(READ_BATCH, len(paths) - first))
+    with ExitStack() as cleanup:
+        if len(paths) > READ_BATCH and context and isinstance(context.task_runner, ThreadPoolTaskRunner):
+            scope.readers = cleanup.enter_context(Readers(scope))
+        starts = range(0, len(paths), READ_BATCH)
+        futures = [read_batch.submit(paths[i : i + READ_BATCH], scope) for i in starts]
+        with reading_progress(len(paths)) as advance:
+            for future, first in zip(futures, starts, strict=True):
+                batch = future.result()
+                intake.forms += batch.forms
+                intake.repeats += batch.repeats
+                intake.total_checks += batch.total_checks
+                advance(min(READ_BATCH, len(paths) - first))
     return intake
 
 

@@ -7,7 +7,9 @@ import duckdb
 import pytest
 from conftest import SAMPLE
 
+from flows import pipeline
 from flows.backfill import backfill
+from flows.readers import Readers
 from flows.runners import task_runner
 from redcross.home import Home
 
@@ -40,6 +42,37 @@ def test_a_backfill_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, 
     assert len(summary.accepted) == 16
     assert warehouse(by_dask) == warehouse(by_threads)
     assert len(warehouse(by_dask)["city_totals"]) == 24
+
+
+def test_reading_processes_build_the_same_warehouse_as_reading_in_the_flows_process(tmp_path, history, monkeypatch):
+    in_process, by_readers = tmp_path / "in-process", tmp_path / "readers"
+    backfill(years="2016-2017", source=str(history), home=str(in_process), today=TODAY)  # one batch: no readers
+    started = []
+    monkeypatch.setattr(pipeline, "READ_BATCH", 5)  # 16 files, four batches: reading processes
+    monkeypatch.setattr(pipeline, "Readers", lambda scope: started.append(scope) or Readers(scope))
+    summary = backfill(years="2016-2017", source=str(history), home=str(by_readers), today=TODAY)
+    assert len(started) == 1 and len(summary.accepted) == 16
+    assert warehouse(by_readers) == warehouse(in_process)
+
+
+def test_a_reading_process_that_dies_fails_the_run_and_leaves_the_warehouse_as_it_was(tmp_path, history, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setattr(pipeline, "READ_BATCH", 5)
+
+    class Killed(Readers):
+        def read(self, paths):
+            for process in self._processes:
+                process.kill()
+                process.wait()
+            return super().read(paths)
+
+    monkeypatch.setattr(pipeline, "Readers", Killed)
+    with pytest.raises(RuntimeError, match="a reading process stopped while reading"):
+        backfill(years="2016-2017", source=str(history), home=str(home), today=TODAY)
+    assert not Home(home).published.exists()
+    with duckdb.connect(str(Home(home).writer), read_only=True) as con:
+        assert con.execute("select count(*) from raw.submissions").fetchone() == (0,)
+        assert con.execute("select status from raw.runs").fetchall() == [("failed",)]
 
 
 def test_an_unknown_runner_is_refused():
