@@ -65,7 +65,11 @@ def child_pipeline(home: str) -> dict:
     flow_run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
         flow_run = client.read_flow_run(flow_run_id)
-        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        tasks, page = [], True
+        while page:  # the API answers 200 task runs at a time; a 70k-file run has more
+            page = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+                                         offset=len(tasks), limit=200)
+            tasks += page
     return {
         "import_start": t_import, "import_end": imported, "returned": returned,
         "flow_start": flow_run.start_time.timestamp(), "flow_end": flow_run.end_time.timestamp(),

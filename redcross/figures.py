@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 import duckdb
@@ -16,10 +16,13 @@ def round_half_up(value: Fraction | Decimal, places: int) -> Decimal:
 
     The result is built from its digits, so no decimal context (28 digits by default) can round it.
     """
+    if isinstance(value, Decimal) and value.is_finite():  # the common case, ~10x faster than by Fraction
+        digits = max(len(value.as_tuple().digits), value.adjusted() + 1) + places + 2
+        rounded = value.quantize(Decimal(1).scaleb(-places), context=Context(prec=digits, rounding=ROUND_HALF_UP))
+        return rounded.copy_abs() if rounded.is_zero() else rounded
     exact = Fraction(value)
-    scaled = abs(exact) * 10**places
-    whole = int(scaled)
-    if scaled - whole >= Fraction(1, 2):
+    whole, rest = divmod(abs(exact.numerator) * 10**places, exact.denominator)  # in whole numbers: no Fractions
+    if 2 * rest >= exact.denominator:
         whole += 1
     sign = "-" if exact < 0 and whole else ""
     return Decimal(f"{sign}{whole}E-{places}")

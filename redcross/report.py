@@ -21,6 +21,11 @@ from redcross.figures import WAN, Figure, Source, load_figures, load_sources, pe
 from redcross.registry import Indicator, Registry
 from redcross.summary import period_label
 
+# The chart of each unit's share of the city totals (a bar segment per unit, in the xlsx a series
+# per unit): a city's handful reads well, a province's thousands would not, and Excel refuses a
+# chart of more than 255 series. Both formats leave it out beyond this many units.
+CONTRIBUTION_CHART_UNITS = 40
+
 
 @dataclass(frozen=True)
 class UnitRow:

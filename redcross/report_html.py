@@ -13,7 +13,7 @@ from html import escape
 
 from redcross.figures import Figure, Source, in_wan, round_half_up
 from redcross.registry import Indicator
-from redcross.report import Report, UnitRow, narrative
+from redcross.report import CONTRIBUTION_CHART_UNITS, Report, UnitRow, narrative
 from redcross.report_svg import Bar, Segment, bar_chart, stacked_chart
 
 NONE = "—"
@@ -160,18 +160,20 @@ def _charts_section(report: Report) -> str:
         charts.append(bar_chart("省定指标完成率", completion, reference=Decimal(100)))
     if growth:
         charts.append(bar_chart("各项指标同比增长", growth, color="#1F4E79"))
-    charts.append(_contribution_chart(report, city))
+    if len(report.registry.units) <= CONTRIBUTION_CHART_UNITS:
+        charts.append(_contribution_chart(report, city))
     figures = "".join(f"<figure>{chart}</figure>" for chart in charts)
     return f'<section id="charts"><h2>图表</h2><div class="charts">{figures}</div></section>'
 
 
 def _contribution_chart(report: Report, city: list[tuple[Indicator, Figure]]) -> str:
     names = [u.name for u in report.registry.units]
+    order = {name: i for i, name in enumerate(names)}
     rows = []
     for indicator, _ in city:
         segments = [Segment(line.unit_name, round_half_up(line.share, 2))
                     for line in report.breakdown(indicator.code) if line.share is not None]
-        segments.sort(key=lambda s: names.index(s.name))
+        segments.sort(key=lambda s: order[s.name])
         rows.append((indicator.name, segments))
     return stacked_chart("各单位对全市总量的贡献", rows, names)
 

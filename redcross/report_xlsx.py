@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from redcross.figures import Figure, in_wan, round_half_up
 from redcross.registry import Indicator
-from redcross.report import Report, narrative
+from redcross.report import CONTRIBUTION_CHART_UNITS, Report, narrative
 
 SUMMARY = "汇总"
 SOURCES = "数据来源"
@@ -230,11 +230,6 @@ def _growth_chart(book, rows: int):
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
     return chart
-
-
-# One bar series per unit: a city's handful reads well; a province's thousands would not (and
-# Excel refuses a chart of more than 255 series), so the chart is left out beyond this many units.
-CONTRIBUTION_CHART_UNITS = 40
 
 
 def _contribution_chart(book, report: Report, units_top: int):

@@ -20,6 +20,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -27,24 +28,12 @@ from pathlib import Path
 
 import openpyxl
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from keqiao import KEQIAO_2017
+
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "formats"
 MAX_FIXTURE_BYTES = 30_000
 
-# The 12 indicators of SPEC §3 for 柯桥区, 2017: (label, unit, value, prior) — as tests/conftest.py.
-KEQIAO_2017 = [
-    ("救护员培训", "人", 3951, 3100),
-    ("普及培训", "人次", 31240, 24700),
-    ("造血干细胞捐献登记入库", "人", 107, 93),
-    ("造血干细胞捐献", "例", 1, 1),
-    ("器官遗体角膜捐献登记", "人", 58, 41),
-    ("器官捐献", "人", 3, 1),
-    ("遗体(角膜)捐献", "例", 5, 3),
-    ("捐赠收入", "万元", 240.32, 130.5),
-    ("捐赠支出", "万元", 179.7, 120),
-    ("捐赠支出受益人数", "人", 7188, 5400),
-    ("志愿服务场次", "场次", 264, 216),
-    ("志愿服务受益人次", "人次", 22717, 7800),
-]
 # Another unit's complete form, put where the reader must not look (a hidden sheet).
 ZHUJI_2017 = [(label, unit, value * 2, prior) for label, unit, value, prior in KEQIAO_2017]
 HEADERS = ["序号", "指标名称", "计量单位", "本期数", "上年同期数", "备注"]

@@ -17,11 +17,15 @@ import random
 import re
 import shutil
 import struct
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from keqiao import KEQIAO_2017
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "fixtures" / "hostile"
@@ -29,21 +33,6 @@ PASSWORD_PROTECTED = ROOT / "tests" / "fixtures" / "formats" / "password_protect
 FIXED_TIME = (2018, 1, 15, 9, 0, 0)
 MAX_COMMITTED_BYTES = 40_000
 
-# A complete, valid 2017 form for 柯桥区 (as tests/conftest.py KEQIAO_2017): (label, unit, value, prior)
-KEQIAO_2017 = [
-    ("救护员培训", "人", 3951, 3100),
-    ("普及培训", "人次", 31240, 24700),
-    ("造血干细胞捐献登记入库", "人", 107, 93),
-    ("造血干细胞捐献", "例", 1, 1),
-    ("器官遗体角膜捐献登记", "人", 58, 41),
-    ("器官捐献", "人", 3, 1),
-    ("遗体(角膜)捐献", "例", 5, 3),
-    ("捐赠收入", "万元", 240.32, 130.5),
-    ("捐赠支出", "万元", 179.7, 120),
-    ("捐赠支出受益人数", "人", 7188, 5400),
-    ("志愿服务场次", "场次", 264, 216),
-    ("志愿服务受益人次", "人次", 22717, 7800),
-]
 HEADERS = ["序号", "指标名称", "计量单位", "本期数", "上年同期数", "备注"]
 # The fictitious clerk of every corpus form; tests scan outputs for these.
 FOOTER_NAME, FOOTER_PHONE = "钟秀兰", "13957512468"

@@ -9,24 +9,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from keqiao import KEQIAO_2017
 
 SAMPLE = Path(str(resources.files("redcross").joinpath("sample_data")))
-
-# A complete, valid 2017 form for 柯桥区: (label, unit, value, prior)
-KEQIAO_2017 = [
-    ("救护员培训", "人", 3951, 3100),
-    ("普及培训", "人次", 31240, 24700),
-    ("造血干细胞捐献登记入库", "人", 107, 93),
-    ("造血干细胞捐献", "例", 1, 1),
-    ("器官遗体角膜捐献登记", "人", 58, 41),
-    ("器官捐献", "人", 3, 1),
-    ("遗体(角膜)捐献", "例", 5, 3),
-    ("捐赠收入", "万元", 240.32, 130.5),
-    ("捐赠支出", "万元", 179.7, 120),
-    ("捐赠支出受益人数", "人", 7188, 5400),
-    ("志愿服务场次", "场次", 264, 216),
-    ("志愿服务受益人次", "人次", 22717, 7800),
-]
 
 
 def write_form(
@@ -74,14 +59,17 @@ def prefect_harness(tmp_path_factory):
         yield
 
 
-@pytest.fixture
-def home(tmp_path) -> Path:
-    """An empty home folder with the bundled 2017 targets in place."""
-    root = tmp_path / "home"
+def make_home(root: Path) -> Path:
+    """An empty home folder at `root` with the bundled 2017 targets in place."""
     (root / "targets").mkdir(parents=True)
     shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets" / "2017.csv")
     (root / "inbox").mkdir()
     return root
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return make_home(tmp_path / "home")
 
 
 def drop_samples(home: Path, years: tuple[int, ...] = (2016, 2017)) -> list[Path]:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SAMPLE
+from conftest import drop_samples, make_home
 from prefect_server import BIN, REPO, child_env, start_server, stop_server
 
 BAD_FILE = Path(__file__).parent / "fixtures" / "hostile" / "negative_value.xlsx"
@@ -78,11 +78,8 @@ def run_to_end(home: Path, url: str, log: Path, *args: str) -> tuple[int, float]
 
 def pristine_home(root: Path) -> Path:
     """Targets, and an inbox of the 16 bundled forms and one bad file, mtimes kept."""
-    (root / "inbox").mkdir(parents=True)
-    (root / "targets").mkdir()
-    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets")
-    for form in sorted((SAMPLE / "inbox").glob("*.xlsx")):
-        shutil.copy2(form, root / "inbox")
+    make_home(root)
+    drop_samples(root)
     shutil.copy2(BAD_FILE, root / "inbox" / "柯桥区 2017 负数.xlsx")
     return root
 

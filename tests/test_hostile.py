@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, make_home
 
 from expectations.suites import SuiteRunner
 from flows.nightly import nightly
@@ -145,10 +145,7 @@ def test_a_zip_bomb_is_refused_without_inflating(inputs):
 @pytest.fixture(scope="module")
 def night(inputs, night_read, tmp_path_factory):
     """One nightly run over the corpus, the 16 bundled forms and the bundled targets."""
-    root = tmp_path_factory.mktemp("hostile-night") / "home"
-    (root / "inbox").mkdir(parents=True)
-    (root / "targets").mkdir()
-    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets")
+    root = make_home(tmp_path_factory.mktemp("hostile-night") / "home")
     for case, path in inputs.items():
         target = root / ("targets" if is_target_case(case) else "inbox") / path.name
         if case == "oversized":

@@ -12,15 +12,15 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from conftest import SAMPLE, drop_samples
+from conftest import drop_samples, make_home
 
 from flows.nightly import nightly
 from redcross.cli import main
 from redcross.home import Home
 from redcross.registry import Unit, load_registry
-from redcross.report import build_report, narrative
+from redcross.report import CONTRIBUTION_CHART_UNITS, build_report, narrative
 from redcross.report_html import to_html
-from redcross.report_xlsx import CONTRIBUTION_CHART_UNITS, write_xlsx
+from redcross.report_xlsx import write_xlsx
 
 TODAY = date(2026, 11, 28)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -55,10 +55,7 @@ XLSX_CITY = {
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """A home after one nightly run over the bundled 2016 and 2017 forms, and its 2017 report."""
-    root = tmp_path_factory.mktemp("report") / "home"
-    (root / "inbox").mkdir(parents=True)
-    (root / "targets").mkdir()
-    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets")
+    root = make_home(tmp_path_factory.mktemp("report") / "home")
     drop_samples(root)
     nightly(home=str(root), today=TODAY)
     with duckdb.connect(str(Home(root).published), read_only=True) as con:
@@ -128,6 +125,9 @@ def test_a_province_sized_report_leaves_out_the_chart_of_one_series_per_unit(dem
     assert "<c:barChart>" in charts and 'val="percentStacked"' not in charts
     rows = openpyxl.load_workbook(path)["捐赠收入"].max_row
     assert rows >= 6 + len(province.registry.units)  # every unit still has its line
+    title = "各单位对全市总量的贡献"
+    assert title in to_html(report) and title not in (province_html := to_html(province))
+    assert "单位039" in province_html
 
 
 def test_the_xlsx_indicator_sheet_ranks_units_with_share_growth_and_source_cell(xlsx):

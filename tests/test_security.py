@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from conftest import KEQIAO_2017, SAMPLE, drop_samples, write_form
+from conftest import KEQIAO_2017, drop_samples, make_home, write_form
 
 from flows.nightly import nightly
 from redcross.cli import main as redcross_main
@@ -94,10 +94,7 @@ def footer_elsewhere(path: Path, unit: str) -> Path:
 
 @pytest.fixture(scope="module")
 def night(tmp_path_factory):
-    root = tmp_path_factory.mktemp("security") / "home"
-    (root / "inbox").mkdir(parents=True)
-    (root / "targets").mkdir()
-    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets")
+    root = make_home(tmp_path_factory.mktemp("security") / "home")
     with_registry(root)
     drop_samples(root)
     write_form(root / "inbox" / f"{SQL}.xlsx", unit=SQL, period="2018年")

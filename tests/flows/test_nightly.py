@@ -2,14 +2,13 @@
 
 import json
 import os
-import shutil
 import sys
 from datetime import date
 from decimal import Decimal
 
 import duckdb
 import pytest
-from conftest import drop_samples, write_form
+from conftest import drop_samples, make_home, write_form
 
 from flows.nightly import nightly
 from redcross.home import Home
@@ -48,11 +47,7 @@ def report_json(home, year=2017):
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
     """A home after one nightly run over the bundled 2016 and 2017 forms."""
-    root = tmp_path_factory.mktemp("loaded") / "home"
-    (root / "inbox").mkdir(parents=True)
-    (root / "targets").mkdir()
-    from conftest import SAMPLE
-    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets")
+    root = make_home(tmp_path_factory.mktemp("loaded") / "home")
     drop_samples(root)
     summary = nightly(home=str(root), today=TODAY)
     return root, summary
