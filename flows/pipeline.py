@@ -38,6 +38,7 @@ from redcross.intake import (
     check_history,
     check_totals,
     history_keys,
+    prefer_later,
     same_night_figures,
     stack_rows,
 )
@@ -146,7 +147,7 @@ def validate_forms(con, intake: Intake, registry: Registry, today: date, runner:
         return
     check_forms(forms, registry, runner, today)
     check_totals(intake.total_checks, registry, runner)
-    priors = store.figures_for(con, history_keys(forms)) | same_night_figures(forms)
+    priors = prefer_later(store.figures_for(con, history_keys(forms)), same_night_figures(forms))
     check_history(forms, priors, registry, runner)
 
 

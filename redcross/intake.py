@@ -408,51 +408,74 @@ def history_keys(forms: list[Form]) -> set[tuple[str, int, int]]:
     return {(f.unit_code, f.period.year - 1, f.period.month) for f in forms if not f.rejected and f.period and f.unit_code}
 
 
-def same_night_figures(forms: list[Form]) -> dict[tuple[str, int, int, str], object]:
-    """Figures of tonight's accepted forms, the latest file winning, as a year-earlier lookup would see them."""
+FIGURE_KEYS = ["unit_code", "year", "month", "indicator_code"]
+FIGURES_SCHEMA = {"unit_code": pl.String, "year": pl.Int32, "month": pl.Int32, "indicator_code": pl.String,
+                  "value": pl.Decimal(18, 2)}
+
+
+def same_night_figures(forms: list[Form]) -> pl.DataFrame:
+    """Figures of tonight's accepted forms, the latest file winning, as a year-earlier lookup would see them
+    (FIGURES_SCHEMA)."""
     accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
-    by_form: dict[int, list[tuple[str, object]]] = {}
-    for i, code, value in stack_rows(accepted).select("form", "indicator_code", "value").iter_rows() if accepted else ():
-        by_form.setdefault(i, []).append((code, value))
-    figures = {}
-    for i, form in sorted(accepted, key=lambda pair: pair[1].arrival.received_at):
-        for code, value in by_form.get(i, ()):
-            figures[(form.unit_code, form.period.year, form.period.month, code)] = value
-    return figures
+    if not accepted:
+        return pl.DataFrame(schema=FIGURES_SCHEMA)
+    periods = pl.DataFrame(
+        {"form": [i for i, _ in accepted], "unit_code": [f.unit_code for _, f in accepted],
+         "year": [f.period.year for _, f in accepted], "month": [f.period.month for _, f in accepted],
+         "received_at": [f.arrival.received_at for _, f in accepted]},
+        schema={"form": pl.Int64, "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32,
+                "received_at": pl.Datetime("us")},
+    )
+    return (
+        stack_rows(accepted).select("form", "indicator_code", "value").join(periods, on="form")
+        .sort("received_at", maintain_order=True)
+        .unique(subset=FIGURE_KEYS, keep="last", maintain_order=True)
+        .select(list(FIGURES_SCHEMA)).cast(FIGURES_SCHEMA)
+    )
 
 
-def check_history(forms: list[Form], priors: dict, registry: Registry, runner: SuiteRunner) -> None:
+def prefer_later(earlier: pl.DataFrame, later: pl.DataFrame) -> pl.DataFrame:
+    """Two sets of figures as one, the later's figure where both have one."""
+    both = pl.concat([earlier.select(list(FIGURES_SCHEMA)).cast(FIGURES_SCHEMA), later.cast(FIGURES_SCHEMA)])
+    return both.unique(subset=FIGURE_KEYS, keep="last", maintain_order=True)
+
+
+def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, runner: SuiteRunner) -> None:
     """Warn where an accepted form's figure strays from the unit's own figure a year earlier.
 
-    `priors` maps (unit, year, month, indicator) to the figure the warehouse (or tonight's forms)
-    hold. The ratio is an exact Decimal quotient used only for the comparison.
+    `priors` holds (unit, year, month, indicator, value) as the warehouse (or tonight's forms)
+    hold them. Only rows with such a figure are checked (without one neither rule can fail); the
+    ratio is an exact Decimal quotient used only for the comparison.
     """
     limit = threshold("yoy_ratio")
     accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
     if not accepted:
         return
-    rows = stack_rows(accepted)
-
-    def prior_of(i: int, code: str):
-        form = forms[i]
-        return priors.get((form.unit_code, form.period.year - 1, form.period.month, code))
-
-    # columns, not a dict per row: a province's night has hundreds of thousands of rows
-    table: dict[str, list] = {"row_key": [], "ratio": [], "form_prior": [], "warehouse_prior": []}
-    for key, i, code, value, form_prior in rows.select("row_key", "form", "indicator_code", "value",
-                                                        "prior_value").iter_rows():
-        prior = prior_of(i, code)
-        table["row_key"].append(key)
-        table["ratio"].append(value / prior if prior else None)
-        table["form_prior"].append(form_prior)
-        table["warehouse_prior"].append(prior)
-    checked = pl.DataFrame(table, schema={"row_key": pl.String, "ratio": pl.Object, "form_prior": pl.Object,
-                                          "warehouse_prior": pl.Object})
+    year_before = pl.DataFrame(
+        {"form": [i for i, _ in accepted], "unit_code": [f.unit_code for _, f in accepted],
+         "year": [f.period.year - 1 for _, f in accepted], "month": [f.period.month for _, f in accepted]},
+        schema={"form": pl.Int64, "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32},
+    )
+    compared = (
+        stack_rows(accepted)
+        .select("row_key", "form", "indicator_code", "value", "value_cell", "prior_value", "prior_cell")
+        .join(year_before, on="form")
+        .join(priors.cast(FIGURES_SCHEMA).rename({"value": "warehouse_prior"}), on=FIGURE_KEYS, how="inner")
+    )
+    if compared.is_empty():
+        return
+    values, earlier = compared["value"].to_list(), compared["warehouse_prior"].to_list()
+    checked = pl.DataFrame({
+        "row_key": compared["row_key"],
+        "ratio": pl.Series([v / p if p else None for v, p in zip(values, earlier, strict=True)], dtype=pl.Object),
+        "form_prior": pl.Series(compared["prior_value"].to_list(), dtype=pl.Object),
+        "warehouse_prior": pl.Series(earlier, dtype=pl.Object),
+    })
     failures = runner.check("form_history", checked, {"yoy_ratio_min": 1 / limit, "yoy_ratio_max": limit})
-    located = _rows_named(rows, failures)
+    located = _rows_named(compared, failures)
     for failure in failures:
         row = located[failure.row_key]
-        form, prior = forms[row["form"]], prior_of(row["form"], row["indicator_code"])
+        form, prior = forms[row["form"]], row["warehouse_prior"]
         indicator = registry.indicator(row["indicator_code"])
         where = {"file": form.arrival.name, "sheet": form.sheet, "indicator": indicator.name}
         if failure.rule == "yoy_outlier":

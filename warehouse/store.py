@@ -91,19 +91,17 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("select sha256, min(outcome) from raw.submissions group by sha256").fetchall())
 
 
-def figures_for(con: duckdb.DuckDBPyConnection, periods: set[tuple[str, int, int]]) -> dict:
-    """(unit, year, month, indicator) -> value in force, for the given units and periods."""
-    if not periods:
-        return {}
+def figures_for(con: duckdb.DuckDBPyConnection, periods: set[tuple[str, int, int]]) -> pl.DataFrame:
+    """unit_code, year, month, indicator_code and the value in force, for the given units and periods."""
     wanted = pl.DataFrame(sorted(periods), schema={"unit_code": pl.String, "year": pl.Int32, "month": pl.Int32},
                           orient="row")
     con.register("wanted_periods", wanted)
-    rows = con.execute(
+    rows = con.sql(
         """select v.unit_code, v.year, v.month, v.indicator_code, v.value
            from indicator_values v join wanted_periods w using (unit_code, year, month)"""
-    ).fetchall()
+    ).pl()
     con.unregister("wanted_periods")
-    return {(u, y, m, i): v for u, y, m, i, v in rows}
+    return rows
 
 
 def insert_submissions(
