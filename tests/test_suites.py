@@ -1,0 +1,26 @@
+"""The validation process gives the failures the suites give in process, slice by slice or whole."""
+
+import polars as pl
+import pytest
+
+from expectations import suites
+from expectations.suites import SuiteProcess, SuiteRunner
+
+
+def test_checking_in_slices_in_the_validation_process_fails_the_same_rows(monkeypatch):
+    found = [1, 0, 1, 2, 1, 1, 3, 0, 1, 1, 1, 2, 1, 0, 1, 1, 1, 1, 2, 1, 0, 1, 1]
+    table = pl.DataFrame({"row_key": [f"{i}:coverage" for i in range(len(found))], "rows_found": found})
+    in_process = SuiteRunner().check("form_coverage", table)
+    monkeypatch.setattr(suites, "CHECK_ROWS", 5)  # five slices, failures in each
+    with SuiteProcess() as process:
+        sliced = process.check("form_coverage", table)
+        assert process.checked_anything
+    def as_set(failures):
+        return {(f.rule, f.row_key, f.value) for f in failures}
+    assert as_set(sliced) == as_set(in_process)
+    assert {key for _, key, _ in as_set(sliced)} == {f"{i}:coverage" for i, n in enumerate(found) if n != 1}
+
+
+def test_an_error_in_the_validation_process_is_raised_in_the_run():
+    with SuiteProcess() as process, pytest.raises(FileNotFoundError, match="no_such_suite"):
+        process.check("no_such_suite", pl.DataFrame({"row_key": ["0"], "x": [1]}))
