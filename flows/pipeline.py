@@ -297,8 +297,10 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
             con.begin()
             paths = plan.take(home)
             log.info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
-            # with files to check, GX is imported in a process of its own while they are read
-            runner = cleanup.enter_context(SuiteProcess()) if paths else SuiteRunner()
+            # with files to check, GX is imported in a process of its own while they are read; a
+            # process that has GX already (a test session, say) checks here at no start-up cost
+            fresh = paths and "great_expectations" not in sys.modules
+            runner = cleanup.enter_context(SuiteProcess()) if fresh else SuiteRunner()
             known = store.known_files(con)
             intake = read_forms(paths, registry, known, plan)
             validate_forms(con, quote(intake), quote(registry), today, runner)
