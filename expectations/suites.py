@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -125,13 +124,9 @@ class SuiteProcess:
     """
 
     def __init__(self) -> None:
-        # a fresh interpreter running this module, not multiprocessing's spawn: that would import
-        # the caller's __main__ again, and a caller's script is not ours to run twice
-        ours, theirs = socket.socketpair()
-        with theirs:
-            self._process = subprocess.Popen([sys.executable, "-m", __name__, str(theirs.fileno())],
-                                             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
-        self._conn = Connection(ours.detach())
+        from redcross.processes import start_helper
+
+        self._process, self._conn = start_helper(__name__)
         self._checked = False
 
     @property

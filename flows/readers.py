@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import os
 import queue
-import socket
 import subprocess
 import sys
+from contextlib import suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Self
 
 from redcross.intake import Intake, clean_forms, read_file_raw
+from redcross.processes import start_helper
 
 
 class ReadScope:
@@ -78,14 +79,8 @@ class Readers:
         self._all: list[Connection] = []
         try:
             for _ in range(count or os.cpu_count() or 1):
-                ours, theirs = socket.socketpair()
-                with theirs:
-                    # a fresh interpreter on this module, not multiprocessing's spawn, which would
-                    # import the caller's __main__ again
-                    self._processes.append(subprocess.Popen(
-                        [sys.executable, "-m", __name__, str(theirs.fileno())], pass_fds=[theirs.fileno()],
-                        stdin=subprocess.DEVNULL))
-                conn = Connection(ours.detach())
+                process, conn = start_helper(__name__)
+                self._processes.append(process)
                 conn.send(scope)
                 self._all.append(conn)
                 self._idle.put(conn)
@@ -108,10 +103,8 @@ class Readers:
 
     def close(self) -> None:
         for conn in self._all:
-            try:
+            with suppress(OSError):  # a reading process that already stopped
                 conn.send(None)
-            except OSError:
-                pass
         for process in self._processes:
             try:
                 process.wait(30)
