@@ -48,6 +48,7 @@ from redcross.summary import RunSummary, summarise
 from redcross.targets import fingerprint as targets_fingerprint
 from redcross.targets import read_targets
 from warehouse import store
+from warehouse.snapshot import open_warehouse
 
 LOCK_WAIT_SECONDS = 6 * 3600
 DATA_DOCS_FILE_PAGES = 100  # per-file validation pages cost ~0.3 s each; beyond this, only files with problems
@@ -272,7 +273,7 @@ def write_reports(home: Home, registry: Registry, forms: list[Form], also: set[i
     if not years:
         return []
     written = []
-    with duckdb.connect(str(home.published), read_only=True) as con:
+    with open_warehouse(home.published) as con:
         for year in years:
             (month,) = con.execute("select max(month) from city_totals where year = ?", [year]).fetchone()
             if month is None:

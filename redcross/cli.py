@@ -64,16 +64,15 @@ def _published_home(given: str | None):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import duckdb
-
     from redcross.report import build_report, to_json, to_markdown, write_report
+    from warehouse.snapshot import open_warehouse
 
     home = _published_home(args.home)
     if home is None:
         return 2
-    with duckdb.connect(str(home.published), read_only=True) as con:
+    with open_warehouse(home.published) as con:
         report = build_report(con, home.registry(), args.year, args.month)
-    if args.format in ("xlsx", "html"):
+    if args.format in ("xlsx", "html", "csv"):
         out = Path(args.out) if args.out else home.reports / str(args.year) / (
             f"report-{args.year}-{args.month:02d}.{args.format}")
         write_report(report, args.format, out)
@@ -127,14 +126,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    import duckdb
-
     from redcross.status import status_text
+    from warehouse.snapshot import open_warehouse
 
     home = _published_home(args.home)
     if home is None:
         return 2
-    with duckdb.connect(str(home.published), read_only=True) as con:
+    with open_warehouse(home.published) as con:
         print(status_text(con, args.runs))
     return 0
 
@@ -197,7 +195,7 @@ def parser() -> argparse.ArgumentParser:
     report = command("report", "write the report for a period from the published warehouse", cmd_report)
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
-    report.add_argument("--format", choices=["json", "md", "html", "xlsx"], default="md")
+    report.add_argument("--format", choices=["json", "md", "html", "xlsx", "csv"], default="md")
     report.add_argument("--out", help="write to this file instead of printing (html and xlsx default to "
                                       "<home>/reports/<year>/report-<year>-<month>.<format>)")
     template = command("template", "a blank statistics form for a unit and year, to send to the unit",

@@ -1,4 +1,4 @@
-"""The annual report: the city's figures, the narrative in Chinese, per-unit tables; JSON and Markdown.
+"""The annual report: the city's figures, the narrative in Chinese, per-unit tables; JSON, Markdown, CSV.
 
 The xlsx and HTML renderings live in `report_xlsx` and `report_html`; both take the `Report` built
 here, so every format shows the same figures, rounded half-up once, at display.
@@ -6,6 +6,8 @@ here, so every format shows the same figures, rounded half-up once, at display.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import tomllib
 from dataclasses import dataclass
@@ -25,6 +27,16 @@ from redcross.summary import period_label
 # per unit): a city's handful reads well, a province's thousands would not, and Excel refuses a
 # chart of more than 255 series. Both formats leave it out beyond this many units.
 CONTRIBUTION_CHART_UNITS = 40
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and WPS (and by
+# their CSV import); a tab or carriage return in front hides the same trick.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(text: str | None) -> str:
+    """Text from an input file, made safe to show in a spreadsheet: a leading formula character gets a ' in front."""
+    text = text or ""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,26 @@ def to_json(report: Report) -> str:
         for f in report.figures
     ]
     return json.dumps({"year": report.year, "month": report.month, "figures": figures}, ensure_ascii=False, indent=2)
+
+
+SOURCE_COLUMNS = ["指标代码 indicator_code", "指标 indicator", "单位代码 unit_code", "单位 unit", "数值 value",
+                  "计量单位 measure", "文件名 file_name", "SHA-256", "工作表 sheet", "单元格 cell", "提示 messages"]
+
+
+def to_csv(report: Report) -> str:
+    """Every unit figure of the period with the file, sheet and cell it was read from, one per line.
+
+    The value is in the unit the warehouse keeps (counts whole, 元 with two places); text that came in with a
+    file (its name, sheet, messages quoting cells) cannot act as a formula when the CSV is opened.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(SOURCE_COLUMNS)
+    for s in report.sources:
+        indicator = report.registry.indicator(s.indicator_code)
+        writer.writerow([s.indicator_code, indicator.name, s.unit_code, inert(s.unit_name), amount(s.value, indicator.kind),
+                         indicator.stored_unit, *(inert(t) for t in (s.file_name, s.sha256, s.sheet, s.cell, s.messages))])
+    return out.getvalue()
 
 
 # --- narrative ----------------------------------------------------------------------------------
@@ -266,13 +298,13 @@ def _city_office_share(report: Report) -> str | None:
 
 
 def write_report(report: Report, fmt: str, path: Path) -> Path:
-    """Write the report in a file format (xlsx, html, md, json) to `path`; the folder is made if missing."""
+    """Write the report in a file format (xlsx, html, md, json, csv) to `path`; the folder is made if missing."""
     from redcross.report_html import to_html
     from redcross.report_xlsx import write_xlsx
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         return write_xlsx(report, path)
-    text = {"html": to_html, "md": to_markdown, "json": to_json}[fmt](report)
-    path.write_text(text, encoding="utf-8")
+    text = {"html": to_html, "md": to_markdown, "json": to_json, "csv": to_csv}[fmt](report)
+    path.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")  # Excel reads a BOM'd CSV as UTF-8
     return path

@@ -20,23 +20,14 @@ from xlsxwriter.worksheet import Worksheet
 
 from redcross.figures import Figure, in_wan, round_half_up
 from redcross.registry import Indicator
-from redcross.report import CONTRIBUTION_CHART_UNITS, Report, narrative
+from redcross.report import CONTRIBUTION_CHART_UNITS, Report, inert, narrative
 
 SUMMARY = "汇总"
 SOURCES = "数据来源"
 CHART_DATA = "图表数据"
 NOT_REPORTED = "缺报"
 NONE = "—"
-# A cell starting with one of these is read as a formula by Excel, LibreOffice and WPS (and by
-# their CSV import); a tab or carriage return in front hides the same trick.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-def inert(text: str | None) -> str:
-    """Text from an input file, made safe to show: a leading formula character gets a ' in front."""
-    text = text or ""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def sheet_name(indicator: Indicator) -> str:

@@ -10,9 +10,9 @@ import openpyxl
 
 from redcross.figures import Figure, Source
 from redcross.registry import load_registry
-from redcross.report import Report, narrative, to_json, to_markdown
+from redcross.report import Report, inert, narrative, to_json, to_markdown
 from redcross.report_html import to_html
-from redcross.report_xlsx import inert, write_xlsx
+from redcross.report_xlsx import write_xlsx
 
 REGISTRY = load_registry()
 EVIL_FILE = "=cmd|' /C calc'!A0.xlsx"

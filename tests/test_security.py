@@ -108,7 +108,7 @@ def night(tmp_path_factory):
         summary = nightly(home=str(root), today=TODAY)
     finally:
         os.umask(previous)
-    for fmt in ("json", "md"):
+    for fmt in ("json", "md", "csv"):
         for year in (2017, 2018):
             out = root / "reports" / str(year) / f"report-{year}-12.{fmt}"
             assert redcross_main(["report", "--home", str(root), "--year", str(year), "--format", fmt,
@@ -155,7 +155,7 @@ def test_footers_never_reach_the_warehouse(night):
 def report_texts(root: Path) -> dict[str, str]:
     texts = {}
     for path in (root / "reports").rglob("*"):
-        if path.suffix in {".html", ".json", ".md"}:
+        if path.suffix in {".html", ".json", ".md", ".csv"}:
             texts[str(path.relative_to(root))] = path.read_text("utf-8")
         elif path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as book:
@@ -169,7 +169,7 @@ def test_footers_never_reach_the_reports(night):
     texts = report_texts(root)
     for year in (2016, 2017, 2018):
         assert any(name.startswith(f"reports/{year}/report-{year}-12.xlsx!") for name in texts)
-    for kind in ("html", "json", "md"):
+    for kind in ("html", "json", "md", "csv"):
         assert f"reports/2018/report-2018-12.{kind}" in texts
     assert any("validation" in name for name in texts)  # the Data Docs pages are scanned too
     leaks = {(name, item) for name, text in texts.items() for item in PERSONAL_DATA if item in text}
@@ -188,6 +188,23 @@ def test_a_formula_from_a_file_name_is_text_in_the_xlsx_report(night):
         formulas = [m for m in archive.namelist() if m.startswith("xl/worksheets/")
                     and b"cmd|" in archive.read(m) and b"<f>" in archive.read(m).split(b"cmd|")[0][-200:]]
     assert formulas == []
+
+
+def test_a_formula_from_a_file_name_is_text_in_the_csv_report(night):
+    root, _ = night
+    raw = (root / "reports" / "2018" / "report-2018-12.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel and WPS read it as UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    header, rows = rows[0], rows[1:]
+    file_names = [row[header.index("文件名 file_name")] for row in rows]
+    assert f"'{FORMULA_NAME}" in file_names and FORMULA_NAME not in file_names
+    assert f"{SQL}.xlsx" in file_names and HTML_NAME in file_names  # text that is no formula stays as it came
+    texts = [cell for row in rows for cell in row if not cell[:1].isdigit()]
+    assert [cell for cell in texts if cell.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+    value = header.index("数值 value")
+    yuecheng = {row[header.index("指标代码 indicator_code")]: row[value] for row in rows
+                if row[header.index("文件名 file_name")] == f"'{FORMULA_NAME}"}
+    assert yuecheng["first_aid_trained"] == "3951"  # as the warehouse keeps it: the figure conftest writes
 
 
 def test_html_from_a_file_name_is_escaped_in_every_page(night):
