@@ -30,7 +30,7 @@ from prefect.utilities.annotations import quote
 from expectations.rules import Problem
 from expectations.suites import SuiteProcess, SuiteRunner, write_runs_index
 from flows.readers import Readers, ReadScope, read_paths
-from redcross.home import Home, archive_original, quarantine_original
+from redcross.home import Home, archive_original, quarantine_original, sweep_partials
 from redcross.intake import (
     Form,
     Intake,
@@ -289,6 +289,8 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
     log = get_run_logger()
     registry = home.registry()
     with home_lock(home, wait), ExitStack() as cleanup:
+        for leftover in sweep_partials(home):  # a killed run's half-written copy, never seen by anyone
+            log.info("删除未写完的文件 / removed a half-written file: %s", leftover)
         started_at = _now()
         run_id = f"{plan.kind}-{started_at:%Y%m%dT%H%M%S%f}"
         con = store.open_writer(home.writer)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,17 +50,82 @@ class Home:
         return sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+PARTIAL = ".partial-"  # `.partial-<pid>-<name>`: a file being written, renamed to <name> once whole
+
+
+@contextmanager
+def written_whole(target: Path) -> Iterator[Path]:
+    """A path beside `target` to write to; once the block ends it becomes `target` in one rename.
+
+    A reader, or a run killed at any moment, sees the old file or the new one, never half of one.
+    What a killed process leaves behind is removed by the next run (`sweep_partials`).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f"{PARTIAL}{os.getpid()}-{target.name}")
+    try:
+        yield temp
+        with temp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power cut
+    finally:
+        os.close(folder)
+
+
+def sweep_partials(home: Home) -> list[Path]:
+    """Remove the half-written files of processes that died (run under the home's lock, at a run's start)."""
+    removed = []
+    for folder in (home.published.parent, home.archive, home.quarantine, home.reports):
+        for path in folder.rglob(f"{PARTIAL}*"):
+            pid = path.name[len(PARTIAL):].split("-", 1)[0]
+            if not (pid.isdigit() and _alive(int(pid))):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _place(path: Path, target: Path, move: bool) -> None:
-    """Move (inbox) or copy (a backfill's source folder) a file, keeping its bytes and times."""
+    """Move (inbox) or copy (a backfill's source folder) a file, keeping its bytes and times.
+
+    The target appears whole or not at all, so one that exists is the original: a file already
+    filed (the same bytes, named by their hash) is not filed twice, and its inbox copy is dropped.
+    """
     if target.exists():
         if move:
             path.unlink()
-    elif move:
-        shutil.move(path, target)
-    else:
-        shutil.copy2(path, target)
+    elif not (move and _renamed(path, target)):
+        with written_whole(target) as temp:
+            shutil.copy2(path, temp)
+        if move:
+            path.unlink()
     if target.exists():  # a file keeps the mode it arrived with; nothing in the home is world-writable
         target.chmod(target.stat().st_mode & ~0o022)
+
+
+def _renamed(path: Path, target: Path) -> bool:
+    """Rename `path` to `target`; False, leaving it, when they are on different disks (an inbox mounted from a share)."""
+    try:
+        os.replace(path, target)
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:
+            return False
+        raise
+    return True
 
 
 def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> Path:
@@ -73,11 +141,12 @@ def quarantine_original(home: Home, path: Path, submission_id: str, problems: li
     target = home.quarantine / stem
     _place(path, target, move)
     name = os.fsencode(path.name).decode("utf-8", "replace")
-    (home.quarantine / f"{stem}.reason.json").write_text(
-        json.dumps({"file": name, "problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2),
-        encoding="utf-8",
-    )
     lines = [f"文件 / file: {name}", "未予接收，原因如下 / rejected for these reasons:", ""]
     lines += [p.line() + "\n" for p in problems]
-    (home.quarantine / f"{stem}.reason.txt").write_text("\n".join(lines), encoding="utf-8")
+    reasons = {".reason.json": json.dumps({"file": name, "problems": [p.as_dict() for p in problems]},
+                                          ensure_ascii=False, indent=2),
+               ".reason.txt": "\n".join(lines)}
+    for suffix, text in reasons.items():
+        with written_whole(home.quarantine / f"{stem}{suffix}") as temp:
+            temp.write_text(text, encoding="utf-8")
     return target

@@ -299,12 +299,15 @@ def _city_office_share(report: Report) -> str | None:
 
 def write_report(report: Report, fmt: str, path: Path) -> Path:
     """Write the report in a file format (xlsx, html, md, json, csv) to `path`; the folder is made if missing."""
+    from redcross.home import written_whole
     from redcross.report_html import to_html
     from redcross.report_xlsx import write_xlsx
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "xlsx":
-        return write_xlsx(report, path)
-    text = {"html": to_html, "md": to_markdown, "json": to_json, "csv": to_csv}[fmt](report)
-    path.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")  # Excel reads a BOM'd CSV as UTF-8
+    with written_whole(path) as temp:  # someone opening the report meanwhile gets the last one whole
+        if fmt == "xlsx":
+            write_xlsx(report, temp)
+        else:
+            text = {"html": to_html, "md": to_markdown, "json": to_json, "csv": to_csv}[fmt](report)
+            temp.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")  # Excel reads a BOM'd CSV
+    return path
     return path

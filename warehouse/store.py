@@ -9,7 +9,6 @@ get the new one whole.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tomllib
 from datetime import datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from redcross.home import written_whole
 from redcross.registry import Registry
 
 MODELS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "runs")
@@ -183,14 +183,5 @@ def _literal(text: str) -> str:
 
 def publish(writer: Path, published: Path) -> None:
     """Replace the analysts' file whole with a copy of the (closed) writer's file."""
-    published.parent.mkdir(parents=True, exist_ok=True)
-    staging = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-    shutil.copyfile(writer, staging)
-    with staging.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staging, published)
-    directory = os.open(published.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    with written_whole(published) as staging:
+        shutil.copyfile(writer, staging)

@@ -1,10 +1,15 @@
 """The nightly flow under a real (temporary) Prefect server, on real files and a real DuckDB file."""
 
+import hashlib
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -189,3 +194,43 @@ def test_an_unchanged_targets_folder_is_not_read_again_but_its_problems_are_said
     bad.unlink()  # the folder changes: it is read again, and the file's own figure comes back
     fixed = nightly(home=str(home), today=TODAY)
     assert fixed.target_problems == [] and stored() == [(Decimal("14468.00"),)]
+
+
+def test_a_killed_process_s_half_written_files_are_removed_by_the_next_run(home):
+    """Files are written beside their target and renamed whole; what a kill left half-written goes."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    leftovers = [home / "warehouse" / f".partial-{dead}-redcross.duckdb",
+                 home / "archive" / f".partial-{dead}-{'0' * 64}.xlsx",
+                 home / "quarantine" / f".partial-{dead}-abc-坏文件.xlsx.reason.json",
+                 home / "reports" / "2017" / f".partial-{dead}-report-2017-12.xlsx"]
+    still_writing = home / "reports" / "2017" / f".partial-{os.getpid()}-report-2017-12.csv"  # `redcross report`
+    for path in [*leftovers, still_writing]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half a file")
+    drop_samples(home, years=(2017,))
+    summary = nightly(home=str(home), today=TODAY)
+    assert len(summary.accepted) == 8
+    assert [p.name for p in leftovers if p.exists()] == []
+    assert sorted(p.name for p in home.rglob(".partial-*")) == [still_writing.name]
+    assert (home / "reports" / "2017" / "report-2017-12.xlsx").exists()
+
+
+def test_an_inbox_on_another_disk_is_filed_whole(home):
+    """An inbox mounted from elsewhere cannot be renamed into the archive: it is copied whole, then removed."""
+    elsewhere_root = Path("/dev/shm")
+    if not elsewhere_root.is_dir() or elsewhere_root.stat().st_dev == home.stat().st_dev:
+        pytest.skip("this machine has no second filesystem at /dev/shm")
+    elsewhere = Path(tempfile.mkdtemp(dir=elsewhere_root, prefix="redcross-inbox-"))
+    try:
+        (home / "inbox").rmdir()
+        (home / "inbox").symlink_to(elsewhere)
+        dropped = {hashlib.sha256(p.read_bytes()).hexdigest(): p.stat().st_mtime for p in drop_samples(home, (2017,))}
+        summary = nightly(home=str(home), today=TODAY)
+        assert len(summary.accepted) == 8
+        assert list(elsewhere.iterdir()) == []
+        archived = {p.stem: p.stat().st_mtime for p in (home / "archive").iterdir()}
+        assert archived == dropped  # every original, whole (named by its hash) and with its time
+        assert not list(home.rglob(".partial-*"))
+    finally:
+        shutil.rmtree(elsewhere)
