@@ -80,8 +80,11 @@ def written_whole(target: Path) -> Iterator[Path]:
 def sweep_partials(home: Home) -> list[Path]:
     """Remove the half-written files of processes that died (run under the home's lock, at a run's start)."""
     removed = []
-    for folder in (home.published.parent, home.archive, home.quarantine, home.reports):
-        for path in folder.rglob(f"{PARTIAL}*"):
+    # the folders written_whole writes in: all flat but reports/<year>/ (not the many validation pages)
+    places = [(home.published.parent, PARTIAL), (home.archive, PARTIAL), (home.quarantine, PARTIAL),
+              (home.reports, PARTIAL), (home.reports, f"*/{PARTIAL}")]
+    for folder, pattern in places:
+        for path in folder.glob(f"{pattern}*"):
             pid = path.name[len(PARTIAL):].split("-", 1)[0]
             if not (pid.isdigit() and _alive(int(pid))):
                 path.unlink(missing_ok=True)
