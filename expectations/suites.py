@@ -7,6 +7,7 @@ caller maps each back to its file and cell.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import subprocess
@@ -148,6 +149,32 @@ class SuiteProcess:
     def write_docs(self, folder, files: dict[str, str]) -> None:
         self._call("docs", folder, files)
 
+    @classmethod
+    def start_early(cls) -> None:
+        """Start the process now, for the run this command is about to make (see `early`).
+
+        A command line run spends seconds importing Prefect and creating its flow run before it
+        reads a file; the GX import runs meanwhile on the other core instead of after.
+        """
+        global _early
+        if _early is None:
+            _early = cls()
+            atexit.register(_early.discard)  # a run that never took it (nothing to check, another run busy)
+
+    @classmethod
+    def early(cls) -> SuiteProcess | None:
+        """The process `start_early` started, handed over once; None if there is none."""
+        global _early
+        taken, _early = _early, None
+        return taken
+
+    def discard(self) -> None:
+        """Stop a process that is no longer wanted, without waiting for its import to finish."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._conn.close()
+
     def close(self) -> None:
         try:
             self._conn.send(None)
@@ -172,6 +199,9 @@ class SuiteProcess:
         if not ok:
             raise value
         return value
+
+
+_early: SuiteProcess | None = None
 
 
 def _serve(conn) -> None:

@@ -303,7 +303,10 @@ def run_pipeline(home: Home, plan: Plan, today: date, wait: bool = True) -> RunS
             # with files to check, GX is imported in a process of its own while they are read; a
             # process that has GX already (a test session, say) checks here at no start-up cost
             fresh = paths and "great_expectations" not in sys.modules
-            runner = cleanup.enter_context(SuiteProcess()) if fresh else SuiteRunner()
+            early = SuiteProcess.early()  # started by `redcross run` before Prefect was imported
+            if early and not fresh:
+                early.discard()
+            runner = cleanup.enter_context(early or SuiteProcess()) if fresh else SuiteRunner()
             known = store.known_files(con)
             intake = read_forms(paths, registry, known, plan)
             validate_forms(con, quote(intake), quote(registry), today, runner)

@@ -37,7 +37,15 @@ def _runner_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--dask-address", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies dask)")
 
 
+def _validation_early() -> None:
+    """Have the validation process import GX while this one imports Prefect (and gets a flow run)."""
+    from expectations.suites import SuiteProcess
+
+    SuiteProcess.start_early()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    _validation_early()
     _quiet_prefect()
     from flows.nightly import nightly
     from flows.pipeline import RunInProgress
@@ -120,6 +128,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.unit and args.unit not in codes:
         print(f"未知单位 / unknown unit {args.unit!r}: one of {', '.join(codes)}", file=sys.stderr)
         return 2
+    _validation_early()
     summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
     print(summary.text())
     return 0

@@ -24,3 +24,23 @@ def test_checking_in_slices_in_the_validation_process_fails_the_same_rows(monkey
 def test_an_error_in_the_validation_process_is_raised_in_the_run():
     with SuiteProcess() as process, pytest.raises(FileNotFoundError, match="no_such_suite"):
         process.check("no_such_suite", pl.DataFrame({"row_key": ["0"], "x": [1]}))
+
+
+def test_a_process_started_early_is_handed_over_once_and_checks_like_any():
+    SuiteProcess.start_early()
+    process = SuiteProcess.early()
+    assert process is not None and SuiteProcess.early() is None
+    with process:
+        failures = process.check("form_coverage", pl.DataFrame({"row_key": ["a", "b"], "rows_found": [1, 2]}))
+    assert [(f.row_key, f.value) for f in failures] == [("b", 2)]
+
+
+def test_a_run_with_nothing_to_check_stops_the_process_started_early(tmp_path):
+    from flows.nightly import nightly
+
+    SuiteProcess.start_early()
+    started = suites._early._process
+    summary = nightly(home=str(tmp_path / "home"))  # an empty inbox: nothing to validate
+    assert summary.accepted == [] and summary.rejected == {}
+    assert started.poll() is not None  # killed, not left importing GX for nobody
+    assert SuiteProcess.early() is None
