@@ -131,6 +131,20 @@ def _renamed(path: Path, target: Path) -> bool:
     return True
 
 
+NAME_MAX = 255  # bytes in one file name, on the file systems Linux uses
+
+
+def _fitting(name: str, limit: int) -> str:
+    """`name`, shortened in the middle with … if its bytes exceed `limit`; the suffix stays."""
+    if len(os.fsencode(name)) <= limit:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name[: len(name) - len(suffix)]
+    while stem and len(os.fsencode(f"{stem}…{suffix}")) > limit:
+        stem = stem[:-1]
+    return f"{stem}…{suffix}"
+
+
 def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> Path:
     """File an accepted original as archive/<sha256><suffix>, bytes unchanged; a known original stays."""
     target = home.archive / f"{sha256}{path.suffix.lower()}"
@@ -140,7 +154,7 @@ def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> 
 
 def quarantine_original(home: Home, path: Path, submission_id: str, problems: list[Problem], move: bool = True) -> Path:
     """File a rejected original in quarantine/, with its reasons beside it as JSON and as text."""
-    stem = f"{submission_id}-{path.name}"
+    stem = _fitting(f"{submission_id}-{path.name}", NAME_MAX - len(".reason.json") - len(f"{PARTIAL}{os.getpid()}-"))
     target = home.quarantine / stem
     _place(path, target, move)
     name = os.fsencode(path.name).decode("utf-8", "replace")

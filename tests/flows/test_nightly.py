@@ -234,3 +234,20 @@ def test_an_inbox_on_another_disk_is_filed_whole(home):
         assert not list(home.rglob(".partial-*"))
     finally:
         shutil.rmtree(elsewhere)
+
+
+def test_file_names_as_long_as_the_disk_allows_are_filed_away(home):
+    """255 bytes is the longest name a file can have; quarantine adds an id in front, so it shortens it."""
+    long_good = "柯桥区" + "红十字会工作统计表" * 8 + "2017.xlsx"  # 84 characters, 234 bytes
+    long_bad = "杭州" + "红十字会工作统计表" * 8 + "2017.xlsx"
+    assert 230 < len(os.fsencode(long_good)) <= 255 and 230 < len(os.fsencode(long_bad)) <= 255
+    write_form(home / "inbox" / long_good)
+    write_form(home / "inbox" / long_bad, unit="杭州市红十字会")
+    summary = nightly(home=str(home), today=TODAY)
+    assert summary.accepted == [long_good] and list(summary.rejected) == [long_bad]
+    assert list((home / "inbox").iterdir()) == []
+    assert len(list((home / "archive").iterdir())) == 1
+    quarantined = [p for p in (home / "quarantine").iterdir() if not p.name.endswith((".reason.txt", ".reason.json"))]
+    assert len(quarantined) == 1 and "…" in quarantined[0].name and quarantined[0].suffix == ".xlsx"
+    reasons = json.loads(Path(f"{quarantined[0]}.reason.json").read_text("utf-8"))
+    assert reasons["file"] == long_bad  # the whole name is kept in the reasons
