@@ -153,10 +153,13 @@ def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> 
 
 
 def quarantine_original(home: Home, path: Path, submission_id: str, problems: list[Problem], move: bool = True) -> Path:
-    """File a rejected original in quarantine/, with its reasons beside it as JSON and as text."""
+    """File a rejected original in quarantine/, with its reasons beside it as JSON and as text.
+
+    The reasons are written first: if anything fails before the original is moved, it is still in
+    the inbox and the whole is done again (a retry, or the next run); never an original without them.
+    """
     stem = _fitting(f"{submission_id}-{path.name}", NAME_MAX - len(".reason.json") - len(f"{PARTIAL}{os.getpid()}-"))
     target = home.quarantine / stem
-    _place(path, target, move)
     name = os.fsencode(path.name).decode("utf-8", "replace")
     lines = [f"文件 / file: {name}", "未予接收，原因如下 / rejected for these reasons:", ""]
     lines += [p.line() + "\n" for p in problems]
@@ -166,4 +169,5 @@ def quarantine_original(home: Home, path: Path, submission_id: str, problems: li
     for suffix, text in reasons.items():
         with written_whole(home.quarantine / f"{stem}{suffix}") as temp:
             temp.write_text(text, encoding="utf-8")
+    _place(path, target, move)
     return target
