@@ -12,6 +12,7 @@ import json
 import logging
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from multiprocessing.connection import Connection
@@ -124,10 +125,10 @@ class SuiteProcess:
     Docs stay in that process too, and it exits when closed or when this process goes away.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, die_with_this_thread: bool = False) -> None:
         from redcross.processes import start_helper
 
-        self._process, self._conn = start_helper(__name__)
+        self._process, self._conn = start_helper(__name__, die_with_this_thread)
         self._checked = False
 
     @property
@@ -158,7 +159,7 @@ class SuiteProcess:
         """
         global _early
         if _early is None:
-            _early = cls()
+            _early = cls(die_with_this_thread=threading.active_count() == 1)  # only the main thread
             atexit.register(_early.discard)  # a run that never took it (nothing to check, another run busy)
 
     @classmethod

@@ -1,5 +1,10 @@
 """The validation process gives the failures the suites give in process, slice by slice or whole."""
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -44,3 +49,32 @@ def test_a_run_with_nothing_to_check_stops_the_process_started_early(tmp_path):
     assert summary.accepted == [] and summary.rejected == {}
     assert started.poll() is not None  # killed, not left importing GX for nobody
     assert SuiteProcess.early() is None
+
+
+KILLED_RUN = """
+import os, signal
+from expectations.suites import SuiteProcess
+SuiteProcess.start_early()
+print(SuiteProcess.early()._process.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+def test_the_early_process_dies_with_a_killed_run_instead_of_finishing_its_import():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+    helper = int(parent.stdout.readline())
+    parent.wait(30)
+    deadline = time.monotonic() + 3  # GX's import alone takes longer than this
+    while time.monotonic() < deadline and running(helper):
+        time.sleep(0.05)
+    assert not running(helper)
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
