@@ -205,7 +205,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
     report.add_argument("--format", choices=["json", "md", "html", "xlsx", "csv"], default="md")
-    report.add_argument("--out", help="write to this file instead of printing (html and xlsx default to "
+    report.add_argument("--out", help="write to this file instead of printing (html, xlsx and csv default to "
                                       "<home>/reports/<year>/report-<year>-<month>.<format>)")
     template = command("template", "a blank statistics form for a unit and year, to send to the unit",
                        cmd_template)
