@@ -65,7 +65,7 @@ def units(count: int) -> list[Unit]:
 
 
 def write_registry(path: Path, count: int) -> None:
-    """units.csv for the synthetic units, in the columns of redcross/registry/units.csv."""
+    """units.csv for the synthetic units, in the columns of core/registry/units.csv."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)

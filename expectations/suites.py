@@ -7,22 +7,18 @@ caller maps each back to its file and cell.
 
 from __future__ import annotations
 
-import atexit
+import html
 import json
 import logging
-import subprocess
-import sys
-import threading
 from dataclasses import dataclass
 from importlib import resources
-from multiprocessing.connection import Connection
-from typing import Self
+from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 
 SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "summary_totals", "targets")
 INDEX_COLUMN = "row_key"
-CHECK_ROWS = 200_000  # rows validated at a time in the validation process
 
 
 @dataclass(frozen=True)
@@ -36,6 +32,17 @@ class Failure:
 
 def load_suite_definition(name: str) -> dict:
     return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text("utf-8"))
+
+
+class Checker(Protocol):
+    """What validates a night's tables: `SuiteRunner` here, or the validation process of flows.helpers."""
+
+    @property
+    def checked_anything(self) -> bool: ...
+
+    def check(self, name: str, table: pl.DataFrame, parameters: dict | None = None) -> list[Failure]: ...
+
+    def write_docs(self, folder: Path, files: dict[str, str]) -> None: ...
 
 
 class SuiteRunner:
@@ -72,7 +79,7 @@ class SuiteRunner:
         write_data_docs(self, folder, files)
 
     def close(self) -> None:
-        """Nothing to let go of in process (see SuiteProcess)."""
+        """Nothing to let go of in process (the validation process of flows.helpers has)."""
 
     def _definition(self, name: str):
         """The suite and its batch definition; an unknown expectation type fails here, loudly."""
@@ -114,139 +121,6 @@ class SuiteRunner:
             for index in outcome.result.get("unexpected_index_list") or []:
                 failures.append(Failure(rule, index[INDEX_COLUMN], index.get(column)))
         return failures
-
-
-class SuiteProcess:
-    """The checks of `SuiteRunner`, made in a process of their own.
-
-    Importing Great Expectations costs about six seconds of one core. Started before a run reads
-    its files, the import happens on the machine's other core while this process reads; in a
-    thread of this process it would only take turns with the reading. The results and the Data
-    Docs stay in that process too, and it exits when closed or when this process goes away.
-    """
-
-    def __init__(self, die_with_this_thread: bool = False) -> None:
-        from redcross.processes import start_helper
-
-        self._process, self._conn = start_helper(__name__, die_with_this_thread)
-        self._checked = False
-
-    @property
-    def checked_anything(self) -> bool:
-        return self._checked
-
-    def check(self, name: str, table: pl.DataFrame, parameters: dict | None = None) -> list[Failure]:
-        """As SuiteRunner.check, a slice of rows at a time: GX holds a table as pandas objects, several
-        times its size, and a province's night has near a million rows. Every expectation of the
-        suites judges a row by itself, so the slices fail exactly the rows the whole would."""
-        if table.is_empty():
-            return []
-        self._checked = True
-        failures = []
-        for start in range(0, table.height, CHECK_ROWS):
-            failures += self._call("check", name, _pack(table.slice(start, CHECK_ROWS)), parameters)
-        return failures
-
-    def write_docs(self, folder, files: dict[str, str]) -> None:
-        self._call("docs", folder, files)
-
-    @classmethod
-    def start_early(cls) -> None:
-        """Start the process now, for the run this command is about to make (see `early`).
-
-        A command line run spends seconds importing Prefect and creating its flow run before it
-        reads a file; the GX import runs meanwhile on the other core instead of after.
-        """
-        global _early
-        if _early is None:
-            _early = cls(die_with_this_thread=threading.active_count() == 1)  # only the main thread
-            atexit.register(_early.discard)  # a run that never took it (nothing to check, another run busy)
-
-    @classmethod
-    def early(cls) -> SuiteProcess | None:
-        """The process `start_early` started, handed over once; None if there is none."""
-        global _early
-        taken, _early = _early, None
-        return taken
-
-    def discard(self) -> None:
-        """Stop a process that is no longer wanted, without waiting for its import to finish."""
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._conn.close()
-
-    def close(self) -> None:
-        try:
-            self._conn.send(None)
-            self._process.wait(30)
-        except (OSError, subprocess.TimeoutExpired):
-            self._process.kill()
-            self._process.wait()
-        self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.close()
-
-    def _call(self, *request):
-        try:
-            self._conn.send(request)
-            ok, value = self._conn.recv()
-        except (EOFError, OSError) as exc:
-            raise RuntimeError(f"the validation process stopped (exit code {self._process.poll()})") from exc
-        if not ok:
-            raise value
-        return value
-
-
-_early: SuiteProcess | None = None
-
-
-def _serve(conn) -> None:
-    """The validation process: answer `check` and `docs` requests until told to stop or orphaned."""
-    runner, broken = SuiteRunner(), None
-    try:
-        _ = runner.context  # import GX and make its context now, while the parent reads files
-    except Exception as exc:  # noqa: BLE001 - said in answer to the first request
-        broken = exc
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        op, *args = request
-        try:
-            if broken is not None:
-                raise broken
-            if op == "check":
-                name, packed, parameters = args
-                answer = (True, runner.check(name, _unpack(packed), parameters))
-            else:
-                runner.write_docs(*args)
-                answer = (True, None)
-        except Exception as exc:  # noqa: BLE001 - raised again in the parent
-            answer = (False, exc)
-        try:
-            conn.send(answer)
-        except Exception as exc:  # noqa: BLE001 - an answer that does not pickle
-            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}; answering {answer[1]!r:.500}")))
-
-
-def _pack(table: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, list], list[str]]:
-    """A table for the pipe: polars cannot serialise Object columns (exact Fractions, Decimals), so
-    they travel as lists beside the rest."""
-    objects = [name for name, dtype in table.schema.items() if dtype == pl.Object]
-    return table.drop(objects), {name: table[name].to_list() for name in objects}, table.columns
-
-
-def _unpack(packed: tuple[pl.DataFrame, dict[str, list], list[str]]) -> pl.DataFrame:
-    frame, objects, order = packed
-    return frame.with_columns(pl.Series(name, values, dtype=pl.Object) for name, values in objects.items()).select(order)
 
 
 def _raised(info: dict) -> str | None:
@@ -300,10 +174,8 @@ def write_data_docs(runner: SuiteRunner, folder, files: dict[str, str]) -> None:
         context.build_data_docs(site_names=["validation"], resource_identifiers=pages)
 
 
-def write_runs_index(folder) -> None:
+def write_runs_index(folder: Path) -> None:
     """A plain page linking each run's Data Docs, newest first (GX rebuilds a site whole each time)."""
-    import html
-
     runs = sorted((p.parent.name for p in folder.glob("*/index.html")), reverse=True)
     items = "\n".join(f'<li><a href="{html.escape(r)}/index.html">{html.escape(r)}</a></li>' for r in runs)
     (folder / "index.html").write_text(
@@ -311,9 +183,3 @@ def write_runs_index(folder) -> None:
         f"<h1>校验报告 / validation reports</h1><ul>\n{items}\n</ul>\n",
         encoding="utf-8",
     )
-
-
-if __name__ == "__main__":  # the validation process of SuiteProcess, given its end of the pipe
-    from expectations.suites import _serve as serve  # the module by its name, so answers unpickle as such
-
-    serve(Connection(int(sys.argv[1])))

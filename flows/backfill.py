@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import partial
 from pathlib import Path
 
-from prefect import flow, task
-from prefect.cache_policies import NONE
-
-from flows.pipeline import Plan, run_pipeline
-from flows.runners import task_runner
-from redcross.home import Home
-from redcross.summary import RunSummary
-from redcross.workbook import SPREADSHEET_SUFFIXES
+from flows.shell import flow
+from flows.steps import load_figures, publish_figures, read_forms, take_folder, validate_forms
+from flows.writing import Plan, writing_run
+from read.home import Home
+from report.run_summary import RunSummary
 
 
 def parse_years(text: str) -> frozenset[int]:
@@ -36,40 +32,25 @@ def parse_years(text: str) -> frozenset[int]:
     return frozenset(years)
 
 
-@task(retries=2, retry_delay_seconds=5, cache_policy=NONE)
-def take_folder(home: Home, folder: Path) -> list[Path]:
-    """Every spreadsheet under the folder (hidden files left alone), in a stable order."""
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith(".")
-    )
-
-
-@flow(name="backfill", log_prints=False, task_runner=task_runner())
-def backfill(
-    years: str,
-    unit: str | None = None,
-    source: str | None = None,
-    home: str | None = None,
-    today: date | None = None,
-) -> RunSummary:
-    """Load the chosen years again: from `source` (a folder) if given, else from the archive.
-
-    From a folder, its files' figures replace those years' figures (the earlier ones stay in
-    history as superseded); the folder itself is left untouched. From the archive, the accepted
-    originals are read and checked again with today's registries and rules.
-    """
-    where = Home.resolve(home)
-    folder = Path(source).absolute() if source else where.archive
+def backfill_plan(home: Home, years: str, unit: str | None, source: str | None) -> Plan:
+    """From `source` its files' figures replace those years' (the folder is left untouched); from the
+    archive, the accepted originals are read and checked again with today's registries and rules."""
+    folder = Path(source).absolute() if source else home.archive
     if not folder.is_dir():
         raise FileNotFoundError(f"没有这个文件夹 / no such folder: {folder}")
-    plan = Plan(
-        kind="backfill",
-        take=partial(take_folder, folder=folder),
-        years=parse_years(years),
-        unit=unit,
-        move_originals=False,
-        rerun_known=source is None,
-        wins_over_earlier_loads=source is not None,
-    )
-    return run_pipeline(where, plan, today or date.today())
+    return Plan(kind="backfill", folder=folder, years=parse_years(years), unit=unit, move_originals=False,
+                rerun_known=source is None, wins_over_earlier_loads=source is not None)
+
+
+@flow(name="backfill")
+def backfill(years: str, unit: str | None = None, source: str | None = None, home: str | None = None,
+             today: date | None = None) -> RunSummary:
+    """Load the chosen years again: from `source` (a folder) if given, else from the archive."""
+    where = Home.resolve(home)
+    plan = backfill_plan(where, years, unit, source)
+    with writing_run(where, plan) as run:
+        intake = read_forms(take_folder(plan.folder), run)
+        validate_forms(intake, run, today or date.today())
+        load_figures(intake, run)
+        publish_figures(intake, run)
+    return run.summary

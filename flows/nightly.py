@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import flow
-
-from flows.pipeline import Plan, run_pipeline, take_inbox
-from flows.runners import task_runner
-from redcross.home import Home
-from redcross.summary import RunSummary
-
-NIGHTLY = Plan(kind="nightly", take=take_inbox)
+from flows.shell import flow
+from flows.steps import load_figures, publish_figures, read_forms, take_inbox, validate_forms
+from flows.writing import NIGHTLY, writing_run
+from read.home import Home
+from report.run_summary import RunSummary
 
 
-@flow(name="nightly", log_prints=False, task_runner=task_runner())
+@flow(name="nightly")
 def nightly(home: str | None = None, today: date | None = None, wait: bool = True) -> RunSummary:
     """Take in whatever landed in the inbox and republish the warehouse (waiting for a run in progress)."""
-    return run_pipeline(Home.resolve(home), NIGHTLY, today or date.today(), wait)
+    with writing_run(Home.resolve(home), NIGHTLY, wait) as run:
+        paths = take_inbox(run.home)
+        intake = read_forms(paths, run)
+        validate_forms(intake, run, today or date.today())
+        load_figures(intake, run)
+        publish_figures(intake, run)
+    return run.summary

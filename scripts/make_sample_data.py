@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "redcross" / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "cli" / "sample_data"
 INBOX_DIR = SAMPLE_DIR / "inbox"
 TARGETS_DIR = SAMPLE_DIR / "targets"
 

@@ -1,56 +1,20 @@
-"""Shared fixtures: real workbooks written with openpyxl (the reader uses calamine), a Prefect harness."""
+"""Shared fixtures: one temporary Prefect server for the session (prefect_test_harness), one real
+`prefect server start` for the tests that need a served installation, test homes, and one night
+over the bundled forms for the tests that only read what it made."""
 
 from __future__ import annotations
 
 import os
-import shutil
-from importlib import resources
 from pathlib import Path
 
-import openpyxl
 import pytest
-from keqiao import KEQIAO_2017
-
-SAMPLE = Path(str(resources.files("redcross").joinpath("sample_data")))
-
-
-def write_form(
-    path: Path,
-    rows: list[tuple] = KEQIAO_2017,
-    unit: str | None = "柯桥区红十字会",
-    period: str | None = "2017年",
-    header_row: int = 4,
-    first_column: int = 1,
-    footer: bool = True,
-) -> Path:
-    """Write a long-layout form with openpyxl; cells given as strings stay strings."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "统计表"
-    col = first_column
-    sheet.cell(row=1, column=col, value="绍兴市红十字会工作统计表")
-    sheet.merge_cells(start_row=1, start_column=col, end_row=1, end_column=col + 5)
-    if unit is not None:
-        sheet.cell(row=2, column=col, value=f"填报单位：{unit}")
-    if period is not None:
-        sheet.cell(row=2, column=col + 3, value=f"报告期：{period}")
-    for offset, title in enumerate(["序号", "指标名称", "计量单位", "本期数", "上年同期数", "备注"]):
-        sheet.cell(row=header_row, column=col + offset, value=title)
-    for number, (label, measure, value, prior) in enumerate(rows, start=1):
-        r = header_row + number
-        for offset, cell in enumerate([number, label, measure, value, prior]):
-            sheet.cell(row=r, column=col + offset, value=cell)
-    if footer:
-        end = header_row + len(rows) + 2
-        sheet.cell(row=end, column=col, value="填表人：王小明")
-        sheet.cell(row=end, column=col + 3, value="联系电话：13900001111")
-    book.save(path)
-    return path
+from prefect_server import start_server, stop_server
+from support import TODAY, drop_samples, make_home
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_harness(tmp_path_factory):
-    """One temporary Prefect server for the whole session."""
+def prefect_harness():
+    """One temporary Prefect server for the whole session: flows called here are Prefect flow runs."""
     from prefect.testing.utilities import prefect_test_harness
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -59,12 +23,12 @@ def prefect_harness(tmp_path_factory):
         yield
 
 
-def make_home(root: Path) -> Path:
-    """An empty home folder at `root` with the bundled 2017 targets in place."""
-    (root / "targets").mkdir(parents=True)
-    shutil.copy2(SAMPLE / "targets" / "2017.csv", root / "targets" / "2017.csv")
-    (root / "inbox").mkdir()
-    return root
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """A real Prefect server (SQLite) on a free loopback port, for `redcross` run as a subprocess."""
+    process, url = start_server(tmp_path_factory.mktemp("prefect-home"))
+    yield url
+    stop_server(process)
 
 
 @pytest.fixture
@@ -72,10 +36,14 @@ def home(tmp_path) -> Path:
     return make_home(tmp_path / "home")
 
 
-def drop_samples(home: Path, years: tuple[int, ...] = (2016, 2017)) -> list[Path]:
-    """Copy the bundled sample forms of these years into the inbox, keeping their mtimes."""
-    dropped = []
-    for source in sorted((SAMPLE / "inbox").glob("*.xlsx")):
-        if any(str(y) in source.name for y in years):
-            dropped.append(Path(shutil.copy2(source, home / "inbox" / source.name)))
-    return dropped
+@pytest.fixture(scope="session")
+def sample_night(tmp_path_factory):
+    """A home after one nightly run over the bundled 2016 and 2017 forms, and the run's summary.
+
+    Shared by every test that only reads what the night made: none may change this home.
+    """
+    from flows.nightly import nightly
+
+    root = make_home(tmp_path_factory.mktemp("sample-night") / "home")
+    drop_samples(root)
+    return root, nightly(home=str(root), today=TODAY)

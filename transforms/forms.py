@@ -14,8 +14,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from core.forms import Arrival, Form, Labelled, RowsAt
+from core.registry import Registry
+from core.sheets import SheetGrid
+from core.text import fold
 from transforms.numbers import parse_figure
-from transforms.text import fold, fold_expr, label_key_expr, label_unit_expr
+from transforms.periods import parse_period
+from transforms.text import fold_expr, label_key_expr, label_unit_expr
 
 HEADER_SEARCH_ROWS = 30
 NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目"}
@@ -26,17 +31,6 @@ FOOTER_LABELS = ("填表人", "联系电话", "填报日期", "单位负责人",
 UNIT_LABEL = "填报单位"
 PERIOD_LABEL = "报告期"
 _MONEY_HINT = re.compile(r"(?:金额)?单位[:]?(万元|元)$")
-_PERIOD = re.compile(
-    r"^(?P<year>\d{4})年度?(?:(?P<first>\d{1,2})月?(?:[-~—–至到](?P<last>\d{1,2}))?月)?(?:份|累计)?$"
-)
-
-
-@dataclass(frozen=True)
-class Labelled:
-    """A labelled value above the table (填报单位, 报告期): its text and the cell it came from."""
-
-    text: str | None
-    cell: str | None
 
 
 @dataclass(frozen=True)
@@ -52,14 +46,7 @@ class FormLayout:
     money_unit: str | None  # 万元 or 元 from a note such as 金额单位：万元 above the table
 
 
-@dataclass(frozen=True)
-class Period:
-    year: int
-    first_month: int
-    month: int
-
-
-def _cells(grid: pl.DataFrame) -> list[tuple[int, str, str]]:
+def cells_of(grid: pl.DataFrame) -> list[tuple[int, str, str]]:
     """(row, column letter, folded text) of every non-empty cell, in reading order.
 
     A form is a few hundred cells: a plain pass over them costs far less than a polars query.
@@ -99,7 +86,7 @@ def _labelled(cells: list[tuple[int, str, str]], label: str, stop: int) -> Label
 
 def locate_form(grid: pl.DataFrame) -> FormLayout | None:
     """Where the parts of the form are, or None when the sheet holds no form."""
-    cells = _cells(grid)
+    cells = cells_of(grid)
     header = next(
         (
             row for row in sorted({c[0] for c in cells})[:HEADER_SEARCH_ROWS]
@@ -131,21 +118,6 @@ def locate_form(grid: pl.DataFrame) -> FormLayout | None:
         period=_labelled(cells, PERIOD_LABEL, header),
         money_unit=hints[0] if hints else None,
     )
-
-
-def parse_period(text: str | None) -> Period | None:
-    """`2017年` is the full year; `2017年1-6月` January to June; `2017年6月` the same, cumulative."""
-    if not text:
-        return None
-    match = _PERIOD.match(fold(text))
-    if not match:
-        return None
-    year = int(match["year"])
-    if match["first"] is None:
-        return Period(year, 1, 12)
-    if match["last"] is None:
-        return Period(year, 1, int(match["first"]))
-    return Period(year, int(match["first"]), int(match["last"]))
 
 
 RAW_ROW_SCHEMA = {
@@ -220,3 +192,51 @@ def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame) -> pl.LazyFram
         value.cast(pl.Decimal(18, 2), strict=False).alias("value"),
         (pl.col("prior_parsed").struct.field("number") * scale).cast(pl.Decimal(18, 2), strict=False).alias("prior_value"),
     ).drop("value_parsed", "prior_parsed", "key", "money_hint", "is_formula")
+
+
+def indicator_keys_frame(registry: Registry) -> pl.LazyFrame:
+    """One row per accepted label: its folded key, the indicator it names, and that indicator's kind."""
+    return pl.LazyFrame(
+        {
+            "key": list(registry.indicator_keys),
+            "indicator_code": list(registry.indicator_keys.values()),
+            "kind": [registry.indicator(c).kind for c in registry.indicator_keys.values()],
+        }
+    )
+
+
+def district_form(source: Arrival, grid: SheetGrid, layout: FormLayout, registry: Registry) -> Form:
+    """The form a sheet holds, its rows cut out but not yet cleaned (see `clean_forms`)."""
+    unit = registry.unit_for(layout.unit.text) if layout.unit.text else None
+    rows = form_rows(grid.cells, layout)
+    rows["is_formula"] = [cell in grid.formulas_without_value for cell in rows["value_cell"]]
+    return Form(
+        source, grid.sheet, layout.unit, layout.period, unit.code if unit else None,
+        parse_period(layout.period.text), raw_rows=rows, formulas=grid.formulas_without_value,
+    )
+
+
+def clean_forms(forms: list[Form], registry: Registry) -> None:
+    """Clean the rows of many forms in one polars query: per-form queries cost more than their rows."""
+    waiting = [(i, f) for i, f in enumerate(forms) if f.raw_rows is not None]
+    if not waiting:
+        return
+    columns: dict[str, list] = {name: [] for name in (*RAW_ROW_SCHEMA, "is_formula", "_form")}
+    for i, form in waiting:
+        for name, values in form.raw_rows.items():
+            columns[name] += values
+        columns["_form"] += [i] * len(form.raw_rows["row"])
+    together = pl.DataFrame(columns, schema={**RAW_ROW_SCHEMA, "is_formula": pl.Boolean, "_form": pl.UInt32})
+    cleaned = (
+        clean_form_rows(together.lazy(), indicator_keys_frame(registry))
+        .sort("_form", "row")
+        .collect()
+        .rechunk()
+    )
+    counts = dict(cleaned.group_by("_form").len().iter_rows())
+    offset, rows = 0, cleaned.drop("_form")
+    for i, form in waiting:
+        length = counts.get(i, 0)
+        form.rows_at = RowsAt(rows, offset, length)
+        form.raw_rows = None
+        offset += length

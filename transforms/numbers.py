@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.text import MEASURE_UNITS, fold_expr
+from core.text import MEASURE_UNITS
+from transforms.text import fold_expr
 
 NUMBER_DTYPE = pl.Decimal(38, 6)
 MAX_PLACES = 6

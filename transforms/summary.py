@@ -12,8 +12,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from transforms.forms import HEADER_SEARCH_ROWS, _cells
-from transforms.text import fold, split_label
+from core.forms import Arrival, Form, Labelled, RowsAt, TotalCheck
+from core.registry import Registry
+from core.sheets import SheetGrid
+from core.text import fold, split_label
+from transforms.forms import HEADER_SEARCH_ROWS, cells_of, clean_form_rows, indicator_keys_frame
+from transforms.periods import parse_period
 
 UNIT_HEADERS = {"单位", "填报单位", "单位名称", "地区", "县(市、区)", "区县"}
 TOTAL_LABELS = {"合计", "总计", "全市合计", "全市"}
@@ -28,7 +32,7 @@ class SummaryLayout:
 
 def locate_summary(grid: pl.DataFrame, indicator_keys: dict[str, str]) -> SummaryLayout | None:
     """The header row with a unit column and at least three indicator columns, or None."""
-    cells = _cells(grid)
+    cells = cells_of(grid)
     for row in sorted({c[0] for c in cells})[:HEADER_SEARCH_ROWS]:
         header = [(column, text) for r, column, text in cells if r == row]
         unit_column = next((column for column, text in header if text in UNIT_HEADERS), None)
@@ -63,3 +67,35 @@ def summary_rows(grid: pl.DataFrame, layout: SummaryLayout) -> pl.LazyFrame:
 
 def is_total_row(unit_name: str) -> bool:
     return fold(unit_name) in TOTAL_LABELS
+
+
+def summary_forms(source: Arrival, grid: SheetGrid, layout: SummaryLayout,
+                  registry: Registry) -> tuple[list[Form], list[TotalCheck]]:
+    """A form per unit row of a year's sheet, cleaned, and the sheet's 合计 checks."""
+    formulas = pl.lit(sorted(grid.formulas_without_value), pl.List(pl.String))
+    raw = summary_rows(grid.cells, layout).with_columns(pl.col("value_cell").is_in(formulas).alias("is_formula"))
+    rows = clean_form_rows(raw, indicator_keys_frame(registry)).collect().sort("row")
+    period = parse_period(grid.sheet if "年" in grid.sheet else f"{grid.sheet}年")
+    period_written = Labelled(grid.sheet, None)
+    forms, total_rows = [], None
+    for (row_number, unit_name, unit_cell), unit_rows in rows.group_by(
+        "row", "unit_name", "unit_name_cell", maintain_order=True
+    ):
+        if is_total_row(unit_name):
+            total_rows = unit_rows
+            continue
+        unit = registry.unit_for(unit_name)
+        forms.append(Form(
+            source, grid.sheet, Labelled(unit_name, unit_cell), period_written, unit.code if unit else None,
+            period, RowsAt.whole(unit_rows.drop("unit_name", "unit_name_cell")), part=f"{grid.sheet}!{row_number}",
+            formulas=grid.formulas_without_value,
+        ))
+    checks = []
+    if total_rows is not None:
+        summed = rows.filter(~pl.col("row").is_in([total_rows["row"][0]])).group_by("indicator_code").agg(
+            pl.col("value").sum())
+        sums = dict(summed.iter_rows())
+        for code, value, cell in total_rows.select("indicator_code", "value", "value_cell").iter_rows():
+            if code is not None:
+                checks.append(TotalCheck(tuple(forms), grid.sheet, cell, code, value, sums.get(code)))
+    return forms, checks

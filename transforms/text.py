@@ -1,49 +1,19 @@
-"""Folding the text districts type into one comparable form, the same way in Python and polars."""
+"""`core.text`'s folding as polars expressions, for whole columns of labels at once."""
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 import polars as pl
 
-# Full-width ASCII (U+FF01-U+FF5E) and the ideographic space fold to plain ASCII, as NFKC would.
-FULLWIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
-_FULLWIDTH_TABLE = str.maketrans(FULLWIDTH)
-
-MEASURE_UNITS = ("万元", "元", "人次", "人", "例", "场次", "场", "次", "个")
-NUMBERING = r"^(?:\d+(?:\.\d+)*[.、)]?|\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、.])"
-TRAILING_MEASURE = r"\((" + "|".join(MEASURE_UNITS) + r")\)$"
-_NUMBERING = re.compile(NUMBERING)
-_TRAILING_MEASURE = re.compile(TRAILING_MEASURE)
-
-
-_SPACE = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=1 << 16)
-def fold(text: str) -> str:
-    """Full-width to half-width, all white space removed.
-
-    Remembered: every form repeats the same few dozen labels, and a night reads thousands of forms.
-    """
-    return _SPACE.sub("", text.translate(_FULLWIDTH_TABLE))
+from core.text import FULLWIDTH, NUMBERING, TRAILING_MEASURE
 
 
 def fold_expr(expr: pl.Expr) -> pl.Expr:
-    """`fold` as a polars expression."""
+    """`core.text.fold` as a polars expression."""
     return expr.str.replace_many(FULLWIDTH).str.replace_all(r"\s+", "")
 
 
-def split_label(label: str) -> tuple[str, str | None]:
-    """Fold an indicator label, take off its numbering and a trailing unit in brackets."""
-    key = _NUMBERING.sub("", fold(label))
-    unit = _TRAILING_MEASURE.search(key)
-    return (key[: unit.start()], unit.group(1)) if unit else (key, None)
-
-
 def label_key_expr(expr: pl.Expr) -> pl.Expr:
-    """The lookup key of `split_label`, as a polars expression."""
+    """The lookup key of `core.text.split_label`, as a polars expression."""
     return fold_expr(expr).str.replace(NUMBERING, "").str.replace(TRAILING_MEASURE, "")
 
 

@@ -4,9 +4,9 @@ DuckDB opens a database file three times while it connects: once for its first b
 for its headers, and once for good. A publish swaps the file by rename, so if a publish lands
 between those opens, the connection pairs the headers of one night's file with the blocks of
 the next: it fails with an IO error ("Could not read enough bytes", "Metadata block index ...
-exceeds"), at once or on its first query. (Measured: about one connection in 600 while files
-were swapped every 60 ms.) Once connected, every read goes through the last handle, which keeps
-the file it opened whole however often the path is replaced.
+exceeds"), at once or on its first query (benchmarks/RESULTS.md has how often). Once connected,
+every read goes through the last handle, which keeps the file it opened whole however often the
+path is replaced.
 
 So a safe open notes which file the path names, connects, and looks again: if the path named
 the same file throughout, every open saw that file; if not, the connection is thrown away and

@@ -1,20 +1,14 @@
 """Backfills from the city's summary workbooks and from the archive, under the Prefect harness."""
 
-from datetime import date
 from decimal import Decimal
 
-import duckdb
 import openpyxl
 import pytest
-from conftest import drop_samples
+from support import REGISTRY, TODAY, drop_samples, published_rows
 
 from flows.backfill import backfill, parse_years
 from flows.nightly import nightly
-from redcross.home import Home
-from redcross.registry import load_registry
 
-TODAY = date(2026, 11, 28)
-REGISTRY = load_registry()
 HEADERS = [f"{i.name}({'万元' if i.kind == 'money' else i.stored_unit})" for i in REGISTRY.indicators]
 UNITS = ["市本级", "越城区", "绍兴县", "上虞市", "新昌县", "诸暨市", "嵊州市", "袍江开发区"]  # as named back then
 
@@ -45,10 +39,6 @@ def write_summary(path, years=(2014, 2015), broken_total: int | None = None):
     return path
 
 
-def rows(home, sql, params=()):
-    with duckdb.connect(str(Home(home).published), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
-
 
 @pytest.fixture
 def source(tmp_path):
@@ -70,7 +60,7 @@ def test_two_historical_years_then_the_forms_give_four_years_of_totals_and_growt
     assert not summary.rejected and len(summary.accepted) == 16
     drop_samples(home)
     nightly(home=str(home), today=TODAY)
-    totals = rows(home, """select year, total, prior_total, yoy_growth_pct is not null from city_totals
+    totals = published_rows(home, """select year, total, prior_total, yoy_growth_pct is not null from city_totals
                            where indicator_code = 'first_aid_trained' and month = 12 order by year""")
     first_aid_2014 = sum(unit_figures(2014, i)[0] for i in range(8))
     first_aid_2015 = sum(unit_figures(2015, i)[0] for i in range(8))
@@ -80,10 +70,10 @@ def test_two_historical_years_then_the_forms_give_four_years_of_totals_and_growt
         (2016, 17448, first_aid_2015, True),
         (2017, 21810, 17448, True),
     ]
-    money = rows(home, "select value from indicator_values where year = 2015 and unit_code = 'keqiao' "
+    money = published_rows(home, "select value from indicator_values where year = 2015 and unit_code = 'keqiao' "
                        "and indicator_code = 'donation_income'")
     assert money == [(Decimal("872500.00"),)]  # 87.25 万元, historic name 绍兴县 mapped to keqiao
-    assert rows(home, "select count(*) from submissions where file_name = '汇总表.xlsx'") == [(16,)]
+    assert published_rows(home, "select count(*) from submissions where file_name = '汇总表.xlsx'") == [(16,)]
     assert (source / "汇总表.xlsx").exists()  # the source folder is left as it was
 
 
@@ -93,13 +83,13 @@ def test_a_total_row_that_disagrees_rejects_that_year_only(home, source):
     assert len(summary.accepted) == 8
     problems = {(p.rule, p.sheet, p.cell, p.indicator) for ps in summary.rejected.values() for p in ps}
     assert problems == {("total_mismatch", "2014年", "C11", "救护员培训")}
-    assert rows(home, "select distinct year from indicator_values") == [(2015,)]
+    assert published_rows(home, "select distinct year from indicator_values") == [(2015,)]
 
 
 def test_unit_limits_the_backfill_to_one_unit(home, source):
     write_summary(source / "汇总表.xlsx")
     backfill(years="2015", unit="keqiao", source=str(source), home=str(home), today=TODAY)
-    assert rows(home, "select distinct year, unit_code from indicator_values") == [(2015, "keqiao")]
+    assert published_rows(home, "select distinct year, unit_code from indicator_values") == [(2015, "keqiao")]
 
 
 def test_a_backfill_replaces_loaded_years_keeps_history_and_is_idempotent(home, source):
@@ -115,23 +105,23 @@ def test_a_backfill_replaces_loaded_years_keeps_history_and_is_idempotent(home, 
     book.save(corrected / "keqiao-2016-corrected.xlsx")
     backfill(years="2016", source=str(corrected), home=str(home), today=TODAY)
     query = "select status, count(*) from submissions where unit_code = 'keqiao' group by all order by all"
-    assert rows(home, query) == [("accepted", 1), ("superseded", 1)]
+    assert published_rows(home, query) == [("accepted", 1), ("superseded", 1)]
     value = "select value from indicator_values where unit_code = 'keqiao' and indicator_code = 'first_aid_trained'"
-    assert rows(home, value) == [(Decimal("1.00"),)]
-    figures = rows(home, "select * from city_totals order by all")
+    assert published_rows(home, value) == [(Decimal("1.00"),)]
+    figures = published_rows(home, "select * from city_totals order by all")
     again = backfill(years="2016", source=str(corrected), home=str(home), today=TODAY)
-    assert again.changed_figures == [] and rows(home, "select * from city_totals order by all") == figures
-    assert rows(home, query) == [("accepted", 1), ("superseded", 1)]
+    assert again.changed_figures == [] and published_rows(home, "select * from city_totals order by all") == figures
+    assert published_rows(home, query) == [("accepted", 1), ("superseded", 1)]
 
 
 def test_a_backfill_from_the_archive_rereads_and_changes_nothing_that_was_right(home):
     drop_samples(home)
     nightly(home=str(home), today=TODAY)
-    figures = rows(home, "select * from city_totals order by all")
-    names = rows(home, "select file_name, status from submissions order by all")
+    figures = published_rows(home, "select * from city_totals order by all")
+    names = published_rows(home, "select file_name, status from submissions order by all")
     summary = backfill(years="2016-2017", home=str(home), today=TODAY)
     assert len(summary.accepted) == 16 and summary.changed_figures == []
-    assert rows(home, "select * from city_totals order by all") == figures
-    assert rows(home, "select file_name, status from submissions order by all") == names
-    assert rows(home, "select kind, status from runs order by started_at") == [("nightly", "succeeded"),
+    assert published_rows(home, "select * from city_totals order by all") == figures
+    assert published_rows(home, "select file_name, status from submissions order by all") == names
+    assert published_rows(home, "select kind, status from runs order by started_at") == [("nightly", "succeeded"),
                                                                                  ("backfill", "succeeded")]

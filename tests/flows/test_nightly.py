@@ -7,20 +7,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import drop_samples, make_home, write_form
+from keqiao import KEQIAO_2017
+from support import TODAY, drop_samples, published_rows, write_form
 
+from core.registry import load_registry
 from flows.nightly import nightly
-from redcross.home import Home
-from redcross.registry import load_registry
-from redcross.report import build_report, to_json
-
-TODAY = date(2026, 11, 28)
+from read.home import Home
+from report.model import build_report
+from report.text import to_json
 
 # reference-2017.md: indicator -> (2017 total, completion, growth), as the JSON report prints them
 REFERENCE = {
@@ -39,27 +38,13 @@ REFERENCE = {
 }
 
 
-def published_rows(home, sql, params=()):
-    with duckdb.connect(str(Home(home).published), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
-
-
 def report_json(home, year=2017):
     with duckdb.connect(str(Home(home).published), read_only=True) as con:
         return json.loads(to_json(build_report(con, load_registry(), year, 12)))
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    """A home after one nightly run over the bundled 2016 and 2017 forms."""
-    root = make_home(tmp_path_factory.mktemp("loaded") / "home")
-    drop_samples(root)
-    summary = nightly(home=str(root), today=TODAY)
-    return root, summary
-
-
-def test_the_2017_report_reproduces_the_reference_figures(loaded):
-    root, summary = loaded
+def test_the_2017_report_reproduces_the_reference_figures(sample_night):
+    root, summary = sample_night
     assert len(summary.accepted) == 16 and not summary.rejected and not summary.warned
     report = report_json(root)
     assert (report["year"], report["month"]) == (2017, 12)
@@ -69,8 +54,8 @@ def test_the_2017_report_reproduces_the_reference_figures(loaded):
     assert (office["total"], office["prior_total"], office["yoy_growth_pct"]) == ("2579500.00", "2197600.00", "17.38")
 
 
-def test_the_published_views_hold_exact_decimals_and_their_comments(loaded):
-    root, _ = loaded
+def test_the_published_views_hold_exact_decimals_and_their_comments(sample_night):
+    root, _ = sample_night
     row = published_rows(root, """select total, prior_total, target, completion_pct, yoy_growth_pct, units_reported,
                                           typeof(total), typeof(completion_pct)
                                    from city_totals where year = 2017 and month = 12
@@ -85,8 +70,8 @@ def test_the_published_views_hold_exact_decimals_and_their_comments(loaded):
     assert uncommented == []
 
 
-def test_originals_are_archived_unchanged_under_their_sha256(loaded):
-    root, _ = loaded
+def test_originals_are_archived_unchanged_under_their_sha256(sample_night):
+    root, _ = sample_night
     home = Home(root)
     assert home.arrivals() == []
     archived = sorted(p.name for p in home.archive.iterdir())
@@ -94,8 +79,8 @@ def test_originals_are_archived_unchanged_under_their_sha256(loaded):
     assert archived == shas and len(archived) == 16
 
 
-def test_no_personal_data_reaches_the_warehouse(loaded):
-    root, _ = loaded
+def test_no_personal_data_reaches_the_warehouse(sample_night):
+    root, _ = sample_night
     import importlib.util
     spec = importlib.util.spec_from_file_location("make_sample_data", "scripts/make_sample_data.py")
     module = importlib.util.module_from_spec(spec)
@@ -130,7 +115,7 @@ def test_rerun_and_same_bytes_again_change_nothing(home):
     nightly(home=str(home), today=TODAY)
     drop_samples(home, years=(2017,))
     summary = nightly(home=str(home), today=TODAY)
-    assert len(summary.already_seen) == 8 and not summary.accepted and summary.changed_figures == []
+    assert len(summary.already_received) == 8 and not summary.accepted and summary.changed_figures == []
     assert (published_rows(home, figures), published_rows(home, "select * from submissions order by all")) == before
     assert Home(home).arrivals() == []
     assert published_rows(home, "select status, count(*) from runs group by all") == [("succeeded", 3)]
@@ -140,7 +125,7 @@ def test_a_later_submission_supersedes_the_earlier(home):
     first = write_form(home / "inbox" / "keqiao-v1.xlsx")
     os.utime(first, (1_600_000_000, 1_600_000_000))
     nightly(home=str(home), today=TODAY)
-    rows = [("救护员培训", "人", 4000, 3100)] + [r for r in __import__("conftest").KEQIAO_2017[1:]]
+    rows = [("救护员培训", "人", 4000, 3100)] + [r for r in KEQIAO_2017[1:]]
     second = write_form(home / "inbox" / "keqiao-v2.xlsx", rows=rows)
     os.utime(second, (1_600_100_000, 1_600_100_000))
     nightly(home=str(home), today=TODAY)
@@ -166,8 +151,8 @@ def test_an_analyst_holding_the_published_file_open_never_blocks_a_run(home):
                                                                                                           (2017, 8)]
 
 
-def test_the_night_writes_the_years_reports(loaded):
-    root, _ = loaded
+def test_the_night_writes_the_years_reports(sample_night):
+    root, _ = sample_night
     written = sorted(p.relative_to(Home(root).reports).as_posix() for p in Home(root).reports.glob("20*/*"))
     assert written == ["2016/report-2016-12.html", "2016/report-2016-12.xlsx",
                        "2017/report-2017-12.html", "2017/report-2017-12.xlsx"]

@@ -1,19 +1,17 @@
 """Reading spread over a local Dask cluster gives the same warehouse as the default thread runner."""
 
 import shutil
-from datetime import date
 
 import duckdb
 import pytest
-from conftest import SAMPLE
+from support import SAMPLE, TODAY
 
-from flows import pipeline
+from flows import steps
 from flows.backfill import backfill
-from flows.readers import Readers
+from flows.helpers import Readers
 from flows.runners import task_runner
-from redcross.home import Home
+from read.home import Home
 
-TODAY = date(2026, 11, 28)
 SAME = {
     "city_totals": "select * from city_totals order by all",
     "indicator_values": "select * from indicator_values order by all",
@@ -37,7 +35,7 @@ def history(tmp_path):
 def test_a_backfill_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, history):
     by_threads, by_dask = tmp_path / "threads", tmp_path / "dask"
     backfill(years="2016-2017", source=str(history), home=str(by_threads), today=TODAY)
-    dask_backfill = backfill.with_options(task_runner=task_runner("dask"))
+    dask_backfill = backfill.with_options(task_runner="dask")
     summary = dask_backfill(years="2016-2017", source=str(history), home=str(by_dask), today=TODAY)
     assert len(summary.accepted) == 16
     assert warehouse(by_dask) == warehouse(by_threads)
@@ -48,8 +46,8 @@ def test_reading_processes_build_the_same_warehouse_as_reading_in_the_flows_proc
     in_process, by_readers = tmp_path / "in-process", tmp_path / "readers"
     backfill(years="2016-2017", source=str(history), home=str(in_process), today=TODAY)  # one batch: no readers
     started = []
-    monkeypatch.setattr(pipeline, "READ_BATCH", 5)  # 16 files, four batches: reading processes
-    monkeypatch.setattr(pipeline, "Readers", lambda scope: started.append(scope) or Readers(scope))
+    monkeypatch.setattr(steps, "READ_BATCH", 5)  # 16 files, four batches: reading processes
+    monkeypatch.setattr(steps, "Readers", lambda scope: started.append(scope) or Readers(scope))
     summary = backfill(years="2016-2017", source=str(history), home=str(by_readers), today=TODAY)
     assert len(started) == 1 and len(summary.accepted) == 16
     assert warehouse(by_readers) == warehouse(in_process)
@@ -57,16 +55,16 @@ def test_reading_processes_build_the_same_warehouse_as_reading_in_the_flows_proc
 
 def test_a_reading_process_that_dies_fails_the_run_and_leaves_the_warehouse_as_it_was(tmp_path, history, monkeypatch):
     home = tmp_path / "home"
-    monkeypatch.setattr(pipeline, "READ_BATCH", 5)
+    monkeypatch.setattr(steps, "READ_BATCH", 5)
 
     class Killed(Readers):
         def read(self, paths):
-            for process in self._processes:
-                process.kill()
-                process.wait()
+            for helper in self._all:
+                helper.process.kill()
+                helper.process.wait()
             return super().read(paths)
 
-    monkeypatch.setattr(pipeline, "Readers", Killed)
+    monkeypatch.setattr(steps, "Readers", Killed)
     with pytest.raises(RuntimeError, match="a reading process stopped while reading"):
         backfill(years="2016-2017", source=str(history), home=str(home), today=TODAY)
     assert not Home(home).published.exists()

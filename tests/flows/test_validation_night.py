@@ -1,17 +1,16 @@
 """A night with a good, a warned and a rejected file: what loads, what is recorded, what people see."""
 
 import os
-from datetime import date
 
 import duckdb
 import pytest
-from conftest import KEQIAO_2017, write_form
+from keqiao import KEQIAO_2017
+from support import TODAY, write_form
 
 from flows.nightly import nightly
-from redcross.home import Home
-from redcross.status import status_text
+from read.home import Home
+from report.status import status_text
 
-TODAY = date(2026, 11, 28)
 BASE = [(label, unit, value, None) for label, unit, value, _ in KEQIAO_2017]
 
 
@@ -95,6 +94,6 @@ def test_status_shows_runs_rejections_warnings_and_who_is_missing(night):
 
 
 def test_warning_thresholds_are_configuration():
-    from expectations.rules import rules_config, threshold
+    from core.problems import rules_config, threshold
     assert threshold("yoy_ratio") == 3 and rules_config()["rules"]["yoy_outlier"]["severity"] == "warning"
     assert os.path.exists("expectations/form_history.json")

@@ -3,9 +3,10 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from redcross.intake import indicator_keys_frame
-from redcross.registry import load_registry
-from transforms.forms import RAW_ROW_SCHEMA, Period, clean_form_rows, form_rows, locate_form, parse_period
+from core.periods import Period
+from core.registry import load_registry
+from transforms.forms import RAW_ROW_SCHEMA, clean_form_rows, form_rows, indicator_keys_frame, locate_form
+from transforms.periods import parse_period
 
 
 def grid(rows: list[list[str | None]]) -> pl.DataFrame:

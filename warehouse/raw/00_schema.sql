@@ -65,18 +65,6 @@ create table if not exists raw.indicators (
     display_order  integer not null
 );
 
--- Percentage n / d x 100 as an exact decimal, rounded half-up (away from zero) at 10 places.
--- DuckDB divides decimals in binary floating point, so this divides whole numbers of cents.
-create or replace macro exact_percent(n, d) as (
-    case
-        when d is null or n is null or d = 0 then null
-        else sign(n) * (
-            (2 * abs(cast(n * 100 as hugeint)) * cast(1000000000000 as hugeint) + abs(cast(d * 100 as hugeint)))
-            // (2 * abs(cast(d * 100 as hugeint)))
-        )::decimal(38, 0) * sign(d) * 0.0000000001::decimal(38, 10)
-    end
-);
-
 -- What the targets/ folder held when it was last read, and what was wrong with it then: a run
 -- that finds the folder unchanged neither reads nor validates it again, and says those problems again.
 create table if not exists raw.targets_read (

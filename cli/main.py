@@ -1,0 +1,237 @@
+"""The `redcross` command: run the nightly job, write reports, and run the bundled demo."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+DEMO_MARK = ".redcross-demo"
+
+
+def _quiet_prefect() -> None:
+    # The data manager reads the run summary, not Prefect's engine chatter.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here to send it to
+    # Prefect's temporary server is given 20 s to start by default; a busy machine needs more
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+def _with_runner(flow, args: argparse.Namespace):
+    """The flow with the task runner asked for on the command line (else the settings' default)."""
+    if not args.task_runner and not args.dask_address:
+        return flow
+    return flow.with_options(task_runner=args.task_runner, dask_address=args.dask_address)
+
+
+def _runner_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--task-runner", choices=["threads", "processes", "dask"],
+                     help="where files are read: threads (default), processes, or dask (also $REDCROSS_TASK_RUNNER)")
+    sub.add_argument("--dask-address", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies dask)")
+
+
+def _validation_early() -> None:
+    """Have the validation process import GX while this one imports the rest (and opens the warehouse)."""
+    from flows.helpers import start_validation_early
+
+    start_validation_early()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _validation_early()
+    _quiet_prefect()
+    from flows.nightly import nightly
+    from flows.writing import RunInProgress
+
+    try:
+        summary = _with_runner(nightly, args)(home=args.home, wait=not args.no_wait)
+    except RunInProgress as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    print(summary.text())
+    return 0
+
+
+def _published_home(given: str | None):
+    """The home, if it has a published warehouse; else None, having said so."""
+    from read.home import Home
+
+    home = Home.resolve(given)
+    if not home.published.exists():
+        print(f"还没有发布的数据库 / no published warehouse at {home.published}: run `redcross run` first",
+              file=sys.stderr)
+        return None
+    return home
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from report.files import write_report
+    from report.model import build_report
+    from report.text import to_json, to_markdown
+    from warehouse.snapshot import open_warehouse
+
+    home = _published_home(args.home)
+    if home is None:
+        return 2
+    with open_warehouse(home.published) as con:
+        report = build_report(con, home.registry(), args.year, args.month)
+    if args.format in ("xlsx", "html", "csv"):
+        out = Path(args.out) if args.out else home.report_path(args.year, args.month, args.format)
+        write_report(report, args.format, out)
+        print(f"报告已写入 / report written to {out}")
+        return 0
+    text = to_json(report) if args.format == "json" else to_markdown(report)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"报告已写入 / report written to {args.out}")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from read.home import Home
+    from report.template import write_template
+
+    registry = Home.resolve(args.home).registry()
+    unit = registry.unit_for(args.unit)
+    if unit is None:
+        known = ", ".join(u.code for u in registry.units)
+        print(f"未知单位 / unknown unit {args.unit!r}: one of {known}", file=sys.stderr)
+        return 2
+    write_template(registry, unit, args.year, Path(args.out), args.month)
+    print(f"空白报表已写入 / blank form written to {args.out}")
+    return 0
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.backfill import backfill, parse_years
+
+    try:
+        parse_years(args.years)
+    except ValueError as exc:
+        print(f"年份写法不对 / bad --years: {exc}", file=sys.stderr)
+        return 2
+    if args.source and not Path(args.source).is_dir():
+        print(f"没有这个文件夹 / no such folder: {args.source}", file=sys.stderr)
+        return 2
+    from read.home import Home
+
+    codes = [u.code for u in Home.resolve(args.home).registry().units]
+    if args.unit and args.unit not in codes:
+        print(f"未知单位 / unknown unit {args.unit!r}: one of {', '.join(codes)}", file=sys.stderr)
+        return 2
+    _validation_early()
+    summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
+    print(summary.text())
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from report.status import status_text
+    from warehouse.snapshot import open_warehouse
+
+    home = _published_home(args.home)
+    if home is None:
+        return 2
+    with open_warehouse(home.published) as con:
+        print(status_text(con, args.runs))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.serving import ServerUnreachable, check_server, serve_deployments
+    from read.home import Home
+
+    try:
+        url = check_server()
+    except ServerUnreachable as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    home = Home.resolve(args.home)
+    print(f"服务器 / server {url}; 数据目录 / home {home.root}\n"
+          "nightly/nightly: 每天 02:00 (Asia/Shanghai); backfill/backfill: 按需 / on demand. Ctrl-C 停止 / to stop.")
+    serve_deployments(str(home.root))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.nightly import nightly
+
+    root = Path(args.home or "./redcross-demo").absolute()
+    if root.exists():
+        if not (root / DEMO_MARK).exists():
+            print(f"{root} 已存在且不是演示目录，未做改动 / exists and is not a demo home; left untouched",
+                  file=sys.stderr)
+            return 2
+        shutil.rmtree(root)
+    sample = resources.files("cli").joinpath("sample_data")
+    root.mkdir(parents=True)
+    (root / DEMO_MARK).write_text("made by `redcross demo`; safe to delete\n", encoding="utf-8")
+    for folder in ("inbox", "targets"):
+        with resources.as_file(sample.joinpath(folder)) as source:
+            shutil.copytree(source, root / folder, copy_function=shutil.copy2,
+                            ignore=shutil.ignore_patterns("README*"))
+    print(f"演示目录 / demo home: {root}")
+    summary = nightly(home=str(root), today=date.today())
+    print(summary.text())
+    print()
+    return cmd_report(argparse.Namespace(home=str(root), year=2017, month=12, format="md", out=None))
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="redcross", description="绍兴市红十字会统计数据处理 / Shaoxing Red Cross statistics pipeline")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str, handler) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--home", help="home folder (default: $REDCROSS_HOME or ./redcross-data)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    run = command("run", "the nightly job, once, now: take in the inbox and republish the warehouse", cmd_run)
+    _runner_options(run)
+    run.add_argument("--no-wait", action="store_true",
+                     help="exit at once (status 3) if another run is writing to this home, instead of waiting")
+    report = command("report", "write the report for a period from the published warehouse", cmd_report)
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
+    report.add_argument("--format", choices=["json", "md", "html", "xlsx", "csv"], default="md")
+    report.add_argument("--out", help="write to this file instead of printing (html, xlsx and csv default to "
+                                      "<home>/reports/<year>/report-<year>-<month>.<format>)")
+    template = command("template", "a blank statistics form for a unit and year, to send to the unit",
+                       cmd_template)
+    template.add_argument("--year", type=int, required=True)
+    template.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
+    template.add_argument("--unit", required=True, help="unit code or name, e.g. keqiao or 柯桥区")
+    template.add_argument("--out", required=True, help="the .xlsx file to write")
+    backfill = command("backfill", "load chosen years again, from a folder of historical files (district forms or "
+                       "the city's summary workbooks) or, without --source, from the archive", cmd_backfill)
+    backfill.add_argument("--years", required=True, help="2015-2017, 2015,2017 or 2016")
+    backfill.add_argument("--unit", help="only this unit (its code, e.g. keqiao)")
+    backfill.add_argument("--source", help="folder of historical files (default: the archive of accepted originals)")
+    _runner_options(backfill)
+    status = command("status", "the last runs, what each accepted and rejected and why, warnings waiting, "
+                     "units that have not reported the latest period", cmd_status)
+    status.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
+    command("serve", "serve the Prefect deployments against a running Prefect server (PREFECT_API_URL): nightly "
+            "at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
+    command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms, run, and the 2017 report",
+            cmd_demo)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

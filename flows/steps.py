@@ -1,0 +1,235 @@
+"""The steps of a run, nightly or backfill, each a Prefect task when a server is in use (flows.shell).
+
+Each step is a few lines calling its layer: read, transforms, expectations, warehouse, report.
+`read_forms`, `load_figures` and `publish_figures` string steps together in the order every run
+takes them; a flow's body is those and little else.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from core.problems import Problem
+from expectations.forms import check_forms, check_history, check_totals, history_keys, prefer_later, same_night_figures
+from expectations.suites import load_suite_definition, write_runs_index
+from flows.helpers import Readers
+from flows.reading import Intake, ReadScope, read_paths, read_targets
+from flows.shell import artifact, run_logger, step, threads_read_here
+from flows.writing import Run, fault_point, utc_now
+from read.arrivals import spreadsheets_under
+from read.filing import file_away as file_originals
+from read.home import Home
+from read.targets import fingerprint
+from report.files import write_report
+from report.model import build_report
+from report.run_summary import summarise
+from warehouse import queries, writer
+from warehouse.models import build_models
+from warehouse.publish import publish
+from warehouse.snapshot import open_warehouse
+
+READ_BATCH = 200  # files per reading task: enough to keep Prefect's per-task cost small, few enough to spread
+DATA_DOCS_FILE_PAGES = 100  # per-file validation pages cost a fraction of a second each; beyond, files with problems
+
+
+# --- take and read -------------------------------------------------------------------------------
+
+@step(retries=2, retry_delay_seconds=5)
+def take_inbox(home: Home) -> list[Path]:
+    """List the files waiting in the inbox."""
+    return home.arrivals()
+
+
+@step(retries=2, retry_delay_seconds=5)
+def take_folder(folder: Path) -> list[Path]:
+    """Every spreadsheet under a backfill's folder (hidden files left alone), in a stable order."""
+    return spreadsheets_under(folder)
+
+
+@step()
+def read_batch(paths: list[Path], scope: ReadScope) -> Intake:
+    """Read and clean a batch of files: in a reading process of this run if it has them, else here."""
+    if scope.readers is not None:
+        return scope.readers.read(paths)
+    return read_paths(paths, scope)
+
+
+def read_forms(paths: list[Path], run: Run) -> Intake:
+    """Read every file, in batches the flow's task runner may spread over threads, processes or Dask.
+
+    The validation process is started first, so GX imports while the files are read. On threads,
+    a night of more than one batch is read by reading processes of its own (see flows.helpers).
+    """
+    run.check_with(paths)
+    run_logger().info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
+    scope = run.scope()
+    intake = Intake(known=frozenset() if run.plan.rerun_known else frozenset(run.known), files_seen=len(paths))
+    with ExitStack() as cleanup:
+        if len(paths) > READ_BATCH and threads_read_here():
+            scope.readers = cleanup.enter_context(Readers(scope))
+        starts = range(0, len(paths), READ_BATCH)
+        futures = [read_batch.submit(paths[i : i + READ_BATCH], scope) for i in starts]
+        with reading_progress(len(paths)) as advance:
+            for future, first in zip(futures, starts, strict=True):
+                intake.add(future.result())
+                advance(min(READ_BATCH, len(paths) - first))
+    return intake
+
+
+@contextmanager
+def reading_progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; otherwise a plain log line per batch read."""
+    if total and sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress("读取 reading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+            task_id = bar.add_task("read", total=total)
+            yield lambda n: bar.advance(task_id, n)
+        return
+    log, done = run_logger(), 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        line = f"已读取 {done}/{total} 个文件 / read {done} of {total} files"
+        log.debug(line)  # for the Prefect UI; the plain line below is for cron mail and CI logs
+        print(line, file=sys.stderr, flush=True)
+
+    yield advance
+
+
+# --- validate --------------------------------------------------------------------------------------
+
+@step()
+def validate_forms(intake: Intake, run: Run, today: date) -> None:
+    """Check the night's forms together against the suites: errors first, then the year-on-year warnings."""
+    forms = intake.forms
+    if not any(f.readable for f in forms):
+        return
+    check_forms(forms, run.registry, run.checks, today)
+    check_totals(intake.total_checks, run.registry, run.checks)
+    priors = prefer_later(writer.figures_for(run.con, history_keys(forms)), same_night_figures(forms))
+    check_history(forms, priors, run.registry, run.checks)
+
+
+# --- load and build, in the run's transaction --------------------------------------------------------
+
+@step()
+def load_submissions(intake: Intake, run: Run) -> None:
+    """Record every new form as a submission and load the figures of the accepted ones."""
+    loaded_at = run.started_at if run.plan.wins_over_earlier_loads else None
+    writer.load_submissions(run.con, intake.new, run.id, loaded_at, replace=run.plan.rerun_known)
+    fault_point("load")
+
+
+@step()
+def load_targets(run: Run) -> list[Problem]:
+    """Replace the province's targets with what the targets/ folder holds now (files with errors keep theirs).
+
+    A folder unchanged since it was last read is left alone, and what was wrong with it then is
+    said again: a night with nothing new then never needs Great Expectations.
+    """
+    seen = fingerprint(run.home.targets, repr(run.registry.indicators).encode(),
+                       json.dumps(load_suite_definition("targets"), sort_keys=True).encode())
+    remembered = writer.targets_read(run.con, seen)
+    if remembered is not None:
+        return [Problem(**p) for p in remembered]
+    targets = read_targets(run.home.targets, run.registry, run.checks)
+    rejected = {p.file for p in targets.problems}
+    writer.replace_targets(run.con, targets.table, [f for f in targets.files if f not in rejected])
+    writer.remember_targets_read(run.con, seen, [p.as_dict() for p in targets.problems])
+    return targets.problems
+
+
+@step()
+def build_figures(run: Run) -> None:
+    """Rebuild the analysts' views: submissions, indicator values, city totals."""
+    writer.load_registry(run.con, run.registry)
+    build_models(run.con)
+
+
+def load_figures(intake: Intake, run: Run) -> None:
+    """Load the night's submissions and the targets, rebuild the views, and commit them together."""
+    load_submissions(intake, run)
+    target_problems = load_targets(run)
+    build_figures(run)
+    summary = summarise(run.con, run.id, intake.new, intake.already_received, target_problems, run.figures_before)
+    run.commit(intake.counts(), summary)
+
+
+# --- publish, file away, report: after the commit, each can be done again -----------------------------
+
+@step(retries=2, retry_delay_seconds=5)
+def publish_warehouse(home: Home) -> None:
+    """Replace the analysts' database whole with the writer's."""
+    publish(home.writer, home.published)
+
+
+@step(retries=2, retry_delay_seconds=5)
+def file_away(intake: Intake, run: Run) -> None:
+    """Archive originals with anything accepted under their SHA-256; quarantine the rest with reasons."""
+    file_originals(run.home, intake.every_form, move=run.plan.move_originals)
+
+
+@step()
+def write_validation_docs(intake: Intake, run: Run) -> None:
+    """Great Expectations Data Docs under reports/validation/<run>/, a page per file and suite."""
+    if not run.checks.checked_anything:
+        return
+    paged = list(enumerate(intake.new))
+    if len(paged) > DATA_DOCS_FILE_PAGES:  # a large night: pages for the files with something to say
+        paged = [(i, f) for i, f in paged if f.problems][:DATA_DOCS_FILE_PAGES]
+    # GX writes run names into its pages unescaped, and a file's name is the district's text
+    names = {str(i): html.escape(f"{f.arrival.name} ({f.submission_id})") for i, f in paged}
+    try:
+        run.checks.write_docs(run.home.validation_pages / run.id, names)
+        write_runs_index(run.home.validation_pages)
+    except Exception as exc:  # noqa: BLE001 - the night's data is committed and published; pages are extra
+        run_logger().warning("校验报告页面未能生成 / Data Docs could not be written: %s", exc)
+
+
+@step()
+def write_reports(intake: Intake, run: Run) -> list[Path]:
+    """The report of each year this run took figures for (and any a killed run left), as HTML and xlsx."""
+    years = sorted({f.period.year for f in intake.every_form if not f.rejected and f.period} | run.unreported_years)
+    if not years:
+        return []
+    written = []
+    with open_warehouse(run.home.published) as con:
+        for year in years:
+            month = queries.latest_month(con, year)
+            if month is None:
+                continue
+            report = build_report(con, run.registry, year, month)
+            for fmt in ("html", "xlsx"):
+                written.append(write_report(report, fmt, run.home.report_path(year, month, fmt)))
+    return written
+
+
+@step(retries=2, retry_delay_seconds=5)
+def mark_succeeded(run: Run) -> None:
+    """Record the run as done, now that its files are filed away, and publish that too."""
+    with duckdb.connect(str(run.home.writer)) as con:
+        writer.finish_run(con, run.id, "succeeded", utc_now(), run.counts)
+    publish(run.home.writer, run.home.published)
+
+
+def publish_figures(intake: Intake, run: Run) -> None:
+    """Publish the committed warehouse, file the originals away, write the pages and the reports."""
+    publish_warehouse(run.home)
+    file_away(intake, run)
+    write_validation_docs(intake, run)
+    write_reports(intake, run)
+    mark_succeeded(run)
+    for line in run.summary.text().splitlines():
+        run_logger().info(line)
+    artifact(f"redcross-{run.plan.kind}-summary", run.summary.markdown(),
+             "接收、退回及原因、缺报、变动的数字 / accepted, rejected and why, missing, changes")

@@ -1,0 +1,149 @@
+"""One writer at a time: the home's lock, the run's row in the warehouse, and one transaction.
+
+Every flow's body runs inside `writing_run`. It holds the home's lock (a second run waits, or
+with `wait=False` does not start), removes what a killed run left half-written, records the run,
+and opens the writer's database in a transaction that the body commits once its figures are
+built. A failure before that rolls everything back and marks the run failed; the published
+warehouse and the inbox stay as they were. After the commit every step can be repeated: a run
+killed then stays `publishing`, and the next run marks it interrupted and catches up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from filelock import FileLock, Timeout
+
+from core.registry import Registry
+from expectations.suites import Checker
+from flows.helpers import validation_for
+from flows.reading import ReadScope
+from flows.shell import run_logger
+from read.home import Home, sweep_partials
+from report.run_summary import RunSummary
+from warehouse import writer
+
+LOCK_WAIT_SECONDS = 6 * 3600
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run takes in and what it does with the originals.
+
+    nightly: the inbox; every form counts; originals are moved to archive/ or quarantine/.
+    backfill: a folder (or the archive); only forms of `years` (and `unit`) count; originals are
+    copied, never moved; with `rerun_known` files already received are read and loaded again;
+    with `wins_over_earlier_loads` its files count as received when they are loaded.
+    """
+
+    kind: str
+    folder: Path | None = None  # None: the inbox
+    years: frozenset[int] | None = None
+    unit: str | None = None
+    move_originals: bool = True
+    rerun_known: bool = False
+    wins_over_earlier_loads: bool = False
+
+
+NIGHTLY = Plan(kind="nightly")
+
+
+class RunInProgress(RuntimeError):
+    """Another run holds the home's lock and this one was asked not to wait."""
+
+
+class InjectedFault(RuntimeError):
+    """A failure made on purpose, to prove a run that dies half-way changes nothing."""
+
+
+def fault_point(step: str) -> None:
+    """Fail here when REDCROSS_INJECT_FAULT names this step: the tests' way to break a run mid-way."""
+    if os.environ.get("REDCROSS_INJECT_FAULT") == step:
+        raise InjectedFault(f"fault injected in the {step} step (REDCROSS_INJECT_FAULT={step})")
+
+
+class Run:
+    """A run writing to a home: its id, its connection (inside the run's one transaction), what
+    the warehouse knew when it started, where its forms are checked, and, once committed, its summary."""
+
+    def __init__(self, home: Home, plan: Plan, con: duckdb.DuckDBPyConnection, cleanup: ExitStack) -> None:
+        self.home, self.plan, self.con = home, plan, con
+        self.registry: Registry = home.registry()
+        self.started_at = utc_now()
+        self.id = f"{plan.kind}-{self.started_at:%Y%m%dT%H%M%S%f}"
+        self.unreported_years = writer.start_run(con, self.id, plan.kind, self.started_at)
+        self.known = writer.known_files(con)
+        self.figures_before = writer.city_figures(con)
+        self.checks: Checker | None = None
+        self.counts: dict[str, int] = {}
+        self.summary: RunSummary | None = None
+        self.committed = False
+        self._cleanup = cleanup
+
+    def scope(self) -> ReadScope:
+        """What reading needs to know of this run (see flows.reading.ReadScope)."""
+        accepted = frozenset(sha for sha, outcome in self.known.items() if outcome == "accepted")
+        return ReadScope(self.registry, accepted, self.plan.years, self.plan.unit, self.plan.rerun_known)
+
+    def check_with(self, paths: list[Path]) -> None:
+        """Choose where this run's forms are checked, now, so GX can import while they are read."""
+        self.checks = self._cleanup.enter_context(validation_for(paths))
+
+    def commit(self, counts: dict[str, int], summary: RunSummary) -> None:
+        """Commit the figures; from here on every step can be repeated."""
+        self.counts, self.summary = counts, summary
+        writer.finish_run(self.con, self.id, "publishing", None, counts)
+        self.con.commit()
+        self.committed = True
+        self.con.close()
+
+
+@contextmanager
+def home_lock(home: Home, wait: bool) -> Iterator[None]:
+    """Hold the home's one-writer lock for the block; say so in the log when another run holds it."""
+    lock = FileLock(home.lock)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not wait:
+            raise RunInProgress(
+                "另一个运行正在写入该数据目录，本次未运行 / another run is writing to this home; this one did not start"
+            ) from None
+        run_logger().info("另一个运行正在写入，等待其结束 / another run is writing to this home; waiting for it")
+        lock.acquire(timeout=LOCK_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def writing_run(home: Home, plan: Plan, wait: bool = True) -> Iterator[Run]:
+    """The run of a flow's body: locked, recorded, and loading in one transaction (see the module)."""
+    with home_lock(home, wait), ExitStack() as cleanup:
+        for leftover in sweep_partials(home):  # a killed run's half-written copy, never seen by anyone
+            run_logger().info("删除未写完的文件 / removed a half-written file: %s", leftover)
+        con = writer.open_writer(home.writer)
+        cleanup.callback(con.close)
+        run = Run(home, plan, con, cleanup)  # its row is written at once, outside the transaction
+        con.begin()
+        try:
+            yield run
+        except BaseException:
+            if not run.committed:
+                con.rollback()
+                writer.finish_run(con, run.id, "failed", utc_now(), {})
+            raise
+        if not run.committed:
+            con.rollback()
+            raise RuntimeError("a run's body ended without committing its figures")

@@ -1,0 +1,101 @@
+"""Filing originals away once a run has committed: accepted ones to archive/, rejected ones to
+quarantine/ with their reasons beside them. Every file appears whole or not at all."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+from core.files import PARTIAL, written_whole
+from core.forms import Form
+from core.problems import Problem
+from read.home import Home
+
+
+def _place(path: Path, target: Path, move: bool) -> None:
+    """Move (inbox) or copy (a backfill's source folder) a file, keeping its bytes and times.
+
+    The target appears whole or not at all, so one that exists is the original: a file already
+    filed (the same bytes, named by their hash) is not filed twice, and its inbox copy is dropped.
+    """
+    if target.exists():
+        if move:
+            path.unlink()
+    elif not (move and _renamed(path, target)):
+        with written_whole(target) as temp:
+            shutil.copy2(path, temp)
+        if move:
+            path.unlink()
+    if target.exists():  # a file keeps the mode it arrived with; nothing in the home is world-writable
+        target.chmod(target.stat().st_mode & ~0o022)
+
+
+def _renamed(path: Path, target: Path) -> bool:
+    """Rename `path` to `target`; False, leaving it, when they are on different disks (an inbox mounted from a share)."""
+    try:
+        os.replace(path, target)
+    except OSError as exc:
+        if exc.errno == errno.EXDEV:
+            return False
+        raise
+    return True
+
+
+NAME_MAX = 255  # bytes in one file name, on the file systems Linux uses
+
+
+def _fitting(name: str, limit: int) -> str:
+    """`name`, shortened in the middle with … if its bytes exceed `limit`; the suffix stays."""
+    if len(os.fsencode(name)) <= limit:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name[: len(name) - len(suffix)]
+    while stem and len(os.fsencode(f"{stem}…{suffix}")) > limit:
+        stem = stem[:-1]
+    return f"{stem}…{suffix}"
+
+
+def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> Path:
+    """File an accepted original as archive/<sha256><suffix>, bytes unchanged; a known original stays."""
+    target = home.archive / f"{sha256}{path.suffix.lower()}"
+    _place(path, target, move)
+    return target
+
+
+def quarantine_original(home: Home, path: Path, submission_id: str, problems: list[Problem], move: bool = True) -> Path:
+    """File a rejected original in quarantine/, with its reasons beside it as JSON and as text.
+
+    The reasons are written first: if anything fails before the original is moved, it is still in
+    the inbox and the whole is done again (a retry, or the next run); never an original without them.
+    """
+    stem = _fitting(f"{submission_id}-{path.name}", NAME_MAX - len(".reason.json") - len(f"{PARTIAL}{os.getpid()}-"))
+    target = home.quarantine / stem
+    name = os.fsencode(path.name).decode("utf-8", "replace")
+    lines = [f"文件 / file: {name}", "未予接收，原因如下 / rejected for these reasons:", ""]
+    lines += [p.line() + "\n" for p in problems]
+    reasons = {".reason.json": json.dumps({"file": name, "problems": [p.as_dict() for p in problems]},
+                                          ensure_ascii=False, indent=2),
+               ".reason.txt": "\n".join(lines)}
+    for suffix, text in reasons.items():
+        with written_whole(home.quarantine / f"{stem}{suffix}") as temp:
+            temp.write_text(text, encoding="utf-8")
+    _place(path, target, move)
+    return target
+
+
+def file_away(home: Home, forms: list[Form], move: bool) -> None:
+    """Archive each original with anything accepted under its SHA-256; quarantine the rest with reasons."""
+    by_file: dict[Path, list[Form]] = {}
+    for form in forms:
+        by_file.setdefault(form.arrival.path, []).append(form)
+    for path, file_forms in by_file.items():
+        if not path.exists():
+            continue
+        if all(f.rejected for f in file_forms):
+            problems = list(dict.fromkeys(p for f in file_forms for p in f.problems))
+            quarantine_original(home, path, file_forms[0].arrival.submission_id, problems, move=move)
+        else:
+            archive_original(home, path, file_forms[0].arrival.sha256, move=move)

@@ -1,0 +1,64 @@
+"""The home folder: where files arrive, are archived or quarantined, and where the warehouse lives."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.files import PARTIAL, abandoned
+from core.registry import Registry, load_registry
+
+DEFAULT_HOME = "./redcross-data"
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def resolve(cls, given: str | os.PathLike | None = None) -> Home:
+        """--home, else $REDCROSS_HOME, else ./redcross-data; its folders are created."""
+        home = cls(Path(given or os.environ.get("REDCROSS_HOME") or DEFAULT_HOME).absolute())
+        os.umask(0o022)  # nothing in the home is world-writable
+        for folder in (home.inbox, home.archive, home.quarantine, home.targets, home.reports, home.writer.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+        return home
+
+    inbox = property(lambda self: self.root / "inbox")
+    archive = property(lambda self: self.root / "archive")
+    quarantine = property(lambda self: self.root / "quarantine")
+    targets = property(lambda self: self.root / "targets")
+    reports = property(lambda self: self.root / "reports")
+    validation_pages = property(lambda self: self.root / "reports" / "validation")
+    published = property(lambda self: self.root / "warehouse" / "redcross.duckdb")
+    writer = property(lambda self: self.root / "warehouse" / "writer" / "redcross-writer.duckdb")
+    lock = property(lambda self: self.root / "warehouse" / "writer" / "run.lock")
+    registry_folder = property(lambda self: self.root / "registry")
+
+    def registry(self) -> Registry:
+        """The home's own units.csv / indicators.csv where it has them, else the bundled defaults."""
+        units, indicators = self.registry_folder / "units.csv", self.registry_folder / "indicators.csv"
+        return load_registry(units if units.exists() else None, indicators if indicators.exists() else None)
+
+    def arrivals(self) -> list[Path]:
+        """Files waiting in the inbox (hidden files and folders are left alone)."""
+        return sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+
+    def report_path(self, year: int, month: int, fmt: str) -> Path:
+        """Where the report of a period is kept: reports/<year>/report-<year>-<month>.<format>."""
+        return self.reports / str(year) / f"report-{year}-{month:02d}.{fmt}"
+
+
+def sweep_partials(home: Home) -> list[Path]:
+    """Remove the half-written files of processes that died (run under the home's lock, at a run's start)."""
+    removed = []
+    # the folders written_whole writes in: all flat but reports/<year>/ (not the many validation pages)
+    places = [(home.published.parent, PARTIAL), (home.archive, PARTIAL), (home.quarantine, PARTIAL),
+              (home.reports, PARTIAL), (home.reports, f"*/{PARTIAL}")]
+    for folder, pattern in places:
+        for path in folder.glob(f"{pattern}*"):
+            if abandoned(path):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed

@@ -1,0 +1,225 @@
+"""The annual report as one self-contained HTML page: readable on a phone, printable on A4.
+
+Inline CSS and inline SVG charts (`report.svg`), nothing fetched from anywhere. Every figure links
+to its indicator's breakdown, where each unit's figure names the file, sheet, cell and SHA-256 it
+was read from; the appendix lists them all. All text taken from the warehouse is escaped.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from html import escape
+
+from core.decimals import in_wan, round_half_up
+from core.registry import Indicator
+from report.model import CONTRIBUTION_CHART_UNITS, Figure, Report, Source, UnitRow
+from report.narrative import narrative
+from report.svg import Bar, Segment, bar_chart, stacked_chart
+
+NONE = "—"
+HEADER_NOTE = "绍兴市红十字会 · 数据来自统计数据库中已接收的各单位报表；金额单位：万元；百分比四舍五入保留两位。"
+
+CSS = """
+:root { --red: #B00000; --ink: #1a1a1a; --muted: #5f5f5f; --rule: #d9d9d9; --band: #f7eeee; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.6;
+  font-family: "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC",
+    "WenQuanYi Micro Hei", sans-serif; font-size: 16px; }
+main { max-width: 1000px; margin: 0 auto; padding: 16px; }
+h1 { font-size: 1.5rem; margin: 0.2em 0; color: var(--red); }
+h2 { font-size: 1.2rem; border-bottom: 2px solid var(--red); padding-bottom: 4px; margin-top: 1.8em; }
+h3 { font-size: 1.05rem; margin: 1.4em 0 0.4em; }
+.meta, .note { color: var(--muted); font-size: 0.85rem; }
+.narrative { text-indent: 2em; text-align: justify; }
+.missing { background: #fff4e5; border-left: 4px solid #e69500; padding: 6px 10px; }
+.table-wrap { overflow-x: auto; -webkit-overflow-scrolling: touch; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { border: 1px solid var(--rule); padding: 4px 6px; vertical-align: top; }
+th { background: var(--band); font-weight: 600; white-space: nowrap; }
+td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.none { text-align: center; color: var(--muted); }
+td.source { font-size: 0.8rem; word-break: break-all; min-width: 12em; }
+code { font-size: 0.75rem; color: var(--muted); word-break: break-all; }
+a { color: var(--red); }
+details summary { cursor: pointer; }
+.charts { display: grid; grid-template-columns: 1fr; gap: 20px; }
+.charts figure { margin: 0; overflow-x: auto; }
+svg.chart { width: 100%; height: auto; display: block; }
+td.name { min-width: 7em; }
+svg .chart-title { font-size: 15px; font-weight: 600; fill: var(--ink); }
+svg .label { font-size: 12px; fill: var(--ink); }
+svg .value { font-size: 12px; fill: var(--muted); }
+svg .axis { stroke: #999; stroke-width: 1; }
+svg .reference { stroke: #333; stroke-width: 1.5; stroke-dasharray: 5 4; fill: none; }
+@media (max-width: 600px) {
+  body { font-size: 15px; }
+  main { padding: 10px; }
+  th, td { padding: 3px 4px; }
+  .wide { display: none; }
+  svg.chart { min-width: 600px; }  /* scroll sideways rather than shrink the labels below reading size */
+}
+@page { size: A4; margin: 16mm 14mm 18mm; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-after: avoid; }
+  section.indicator, figure, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  .table-wrap { overflow: visible; }
+  .wide { display: table-cell; }
+  svg.chart { min-width: 0; }
+}
+"""
+
+
+def number(value: Decimal, indicator: Indicator) -> str:
+    """An amount as the tables print it: 万元 with two places for money, counts whole; grouped by thousands."""
+    if indicator.kind == "money":
+        return f"{round_half_up(in_wan(value), 2):,}"
+    return f"{round_half_up(value, 0):,}"
+
+
+def percent_text(value: Fraction | None) -> str:
+    return NONE if value is None else f"{round_half_up(value, 2)}%"
+
+
+def _cell(html_text: str, css: str = "num", title: str | None = None) -> str:
+    """A table cell holding markup already escaped; a missing value is a centred dash."""
+    attr = f' title="{escape(title)}"' if title else ""
+    css = css.replace("num", "none") if html_text == NONE else css
+    return f'<td class="{css}"{attr}>{html_text}</td>'
+
+
+def _amount_cell(value: Decimal | None, indicator: Indicator, title: str | None = None, css: str = "num") -> str:
+    return _cell(NONE if value is None else escape(number(value, indicator)), css, title)
+
+
+def _source_line(source: Source) -> str:
+    return f"{source.unit_name}：{source.file_name}，{source.sheet}!{source.cell}，SHA-256 {source.sha256}"
+
+
+def to_html(report: Report) -> str:
+    """The whole page as a string."""
+    title = f"绍兴市红十字会工作统计 {report.period}"
+    parts = [
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>",
+        f'<header><h1>{escape(title)}</h1><p class="meta">{HEADER_NOTE}</p></header>',
+        _narrative_section(report),
+        _city_section(report),
+        _charts_section(report),
+        _breakdown_section(report),
+        _sources_section(report),
+        "</main></body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _narrative_section(report: Report) -> str:
+    missing = ""
+    if report.missing_units:
+        missing = (f'<p class="missing">本期尚未报送：{escape("、".join(report.missing_units))}。'
+                   f"全市数为已报单位合计。</p>")
+    return f'<section id="narrative"><h2>工作概述</h2><p class="narrative">{escape(narrative(report))}</p>{missing}</section>'
+
+
+def _city_section(report: Report) -> str:
+    head = ("<tr><th>指标</th><th class=\"wide\">计量单位</th><th>本期数</th><th>省定指标</th><th>完成率</th>"
+            "<th>上年同期数</th><th>同比增长</th></tr>")
+    rows = []
+    for indicator in report.registry.indicators:
+        figure = report.city(indicator.code)
+        if figure is None:
+            continue
+        behind = report.sources_for(indicator.code)
+        tip = f"{len(behind)}个单位报表合计：" + "；".join(f"{s.unit_name} {s.file_name} {s.sheet}!{s.cell}"
+                                                       for s in behind)
+        total = f'<a href="#ind-{indicator.code}">{escape(number(figure.total, indicator))}</a>'
+        rows.append(
+            f'<tr id="city-{indicator.code}"><td class="name"><a href="#ind-{indicator.code}">'
+            f'{escape(indicator.name)}</a></td><td class="wide">{escape(indicator.shown_unit)}</td>'
+            f"{_cell(total, title=tip)}"
+            f"{_amount_cell(figure.target, indicator)}{_cell(percent_text(figure.completion))}"
+            f"{_amount_cell(figure.prior_total, indicator)}{_cell(percent_text(figure.growth))}</tr>"
+        )
+    return (f'<section id="city"><h2>全市指标</h2><p class="note">点击数字可查看构成该数字的各单位报表。</p>'
+            f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+            f"</section>")
+
+
+def _charts_section(report: Report) -> str:
+    city = [(i, f) for i in report.registry.indicators if (f := report.city(i.code))]
+    completion = [Bar(i.name, round_half_up(f.completion, 2), f"{number(f.total, i)} / {number(f.target, i)}")
+                  for i, f in city if f.completion is not None]
+    growth = [Bar(i.name, round_half_up(f.growth, 2), f"{number(f.prior_total, i)} → {number(f.total, i)}")
+              for i, f in city if f.growth is not None]
+    charts = []
+    if completion:
+        charts.append(bar_chart("省定指标完成率", completion, reference=Decimal(100)))
+    if growth:
+        charts.append(bar_chart("各项指标同比增长", growth, color="#1F4E79"))
+    if len(report.registry.units) <= CONTRIBUTION_CHART_UNITS:
+        charts.append(_contribution_chart(report, city))
+    figures = "".join(f"<figure>{chart}</figure>" for chart in charts)
+    return f'<section id="charts"><h2>图表</h2><div class="charts">{figures}</div></section>'
+
+
+def _contribution_chart(report: Report, city: list[tuple[Indicator, Figure]]) -> str:
+    names = [u.name for u in report.registry.units]
+    order = {name: i for i, name in enumerate(names)}
+    rows = []
+    for indicator, _ in city:
+        segments = [Segment(line.unit_name, round_half_up(line.share, 2))
+                    for line in report.breakdown(indicator.code) if line.share is not None]
+        segments.sort(key=lambda s: order[s.name])
+        rows.append((indicator.name, segments))
+    return stacked_chart("各单位对全市总量的贡献", rows, names)
+
+
+def _breakdown_section(report: Report) -> str:
+    sections = [_indicator_table(report, i) for i in report.registry.indicators if report.city(i.code)]
+    return f'<section id="units"><h2>各单位明细</h2>{"".join(sections)}</section>'
+
+
+def _indicator_table(report: Report, indicator: Indicator) -> str:
+    head = ("<tr><th>排名</th><th>单位</th><th>本期数</th><th>占全市</th><th class=\"wide\">上年同期数</th>"
+            "<th>同比增长</th><th>来源报表（文件、单元格、SHA-256）</th></tr>")
+    rows = "".join(_unit_row(report, indicator, line) for line in report.breakdown(indicator.code))
+    city = report.city(indicator.code)
+    return (f'<section class="indicator" id="ind-{indicator.code}"><h3>{escape(indicator.name)}'
+            f"（{escape(indicator.shown_unit)}）：全市 {escape(number(city.total, indicator))}</h3>"
+            f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{rows}</tbody></table></div></section>')
+
+
+def _unit_row(report: Report, indicator: Indicator, line: UnitRow) -> str:
+    name = f"<td>{escape(line.unit_name)}</td>"
+    if line.figure is None:
+        return f'<tr><td class="none">{NONE}</td>{name}<td class="none" colspan="5">缺报（尚未报送）</td></tr>'
+    sources = report.sources_for(indicator.code, line.unit_code)
+    tip = "；".join(_source_line(s) for s in sources)
+    where = "".join(
+        f"<div>{escape(s.file_name)}<br>{escape(s.sheet)}!{escape(s.cell)}"
+        f"<details><summary>SHA-256</summary><code>{escape(s.sha256)}</code></details></div>"
+        for s in sources
+    )
+    prior = _amount_cell(line.figure.prior_total, indicator, css="num wide")
+    return (f"<tr><td class=\"num\">{line.rank}</td>{name}{_amount_cell(line.figure.total, indicator, tip)}"
+            f"{_cell(percent_text(line.share))}{prior}"
+            f"{_cell(percent_text(line.figure.growth))}<td class=\"source\">{where}</td></tr>")
+
+
+def _sources_section(report: Report) -> str:
+    head = "<tr><th>指标</th><th>单位</th><th>数值</th><th>文件名</th><th>工作表!单元格</th><th>SHA-256</th></tr>"
+    rows = []
+    for s in report.sources:
+        indicator = report.registry.indicator(s.indicator_code)
+        rows.append(f"<tr><td>{escape(indicator.name)}</td><td>{escape(s.unit_name)}</td>"
+                    f"{_amount_cell(s.value, indicator)}<td class=\"source\">{escape(s.file_name)}</td>"
+                    f"<td>{escape(s.sheet)}!{escape(s.cell)}</td><td><code>{escape(s.sha256)}</code></td></tr>")
+    return (f'<section id="sources"><h2>附：数据来源</h2><p class="note">每个单位数字读自的报表文件、工作表和单元格；'
+            f"SHA-256 为归档原件的指纹。</p>"
+            f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+            f"</section>")

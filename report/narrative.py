@@ -1,0 +1,112 @@
+"""The work report's paragraph for a period, in Chinese, each percentage at the precision
+style.toml sets for it (the default reads like the 2018 article: 150.75%, 133.3%, 25%)."""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from core.decimals import in_wan, percent, round_half_up
+from core.registry import Indicator, Registry
+from report.model import Figure, Report
+
+
+@cache
+def _style() -> dict:
+    return tomllib.loads(resources.files(__package__).joinpath("style.toml").read_text("utf-8"))
+
+
+def places(table: str, key: str) -> int:
+    """Decimal places the narrative gives a percentage (style.toml), else the default."""
+    style = _style()
+    return style.get(table, {}).get(key, style["default_places"])
+
+
+def shown_amount(value: Decimal, indicator: Indicator) -> str:
+    """An amount in its shown unit: 万元 with two places for money, counts as whole numbers."""
+    if indicator.shown_unit == "万元":
+        return f"{round_half_up(in_wan(value), 2)}万元"
+    return f"{round_half_up(value, 0)}{indicator.shown_unit}"
+
+
+def shown(figure: Figure, registry: Registry) -> str:
+    """A figure in its shown unit: 万元 for money (two places), counts as they are."""
+    return shown_amount(figure.total, registry.indicator(figure.indicator_code))
+
+
+def growth_phrase(figure: Figure | None, key: str) -> str | None:
+    """同比增长/下降 x%, at the style's precision; None when there is no prior to compare with."""
+    if figure is None or figure.growth is None:
+        return None
+    value = round_half_up(figure.growth, places("growth_places", key))
+    if value == 0:
+        return "与上年持平"
+    return f"同比{'增长' if value > 0 else '下降'}{abs(value)}%"
+
+
+def completion_phrase(figure: Figure | None, key: str) -> str | None:
+    """完成省定指标的 x%; None where the province set no target."""
+    if figure is None or figure.completion is None:
+        return None
+    return f"完成省定指标的{round_half_up(figure.completion, places('completion_places', key))}%"
+
+
+# How each indicator opens its clause in the narrative, in the order the work report reads.
+NARRATIVE_LEADS = {
+    "first_aid_trained": "开展救护员培训", "public_trained": "普及培训", "hsc_registered": "造血干细胞捐献登记入库",
+    "hsc_donated": "实现造血干细胞捐献", "organ_registered": "器官遗体角膜捐献登记", "organ_donated": "实现器官捐献",
+    "body_cornea_donated": "遗体(角膜)捐献", "donation_income": "捐赠收入", "donation_expenditure": "捐赠支出",
+    "aid_beneficiaries": "捐赠支出受益", "volunteer_events": "开展志愿服务", "volunteer_beneficiaries": "志愿服务受益",
+}
+
+
+def _clause(report: Report, code: str) -> str | None:
+    figure = report.city(code)
+    if figure is None:
+        return None
+    lead = NARRATIVE_LEADS.get(code, report.registry.indicator(code).name)
+    parts = [f"{lead}{shown(figure, report.registry)}", completion_phrase(figure, code), growth_phrase(figure, code)]
+    if code == "donation_income":
+        parts.append(_city_office_clause(report))
+    return "，".join(p for p in parts if p)
+
+
+def _city_office_clause(report: Report) -> str | None:
+    """其中市本级 x万元，占全市的 y%，同比增长 z%."""
+    city, own = report.city("donation_income"), report.unit("donation_income", "city_office")
+    if city is None or own is None:
+        return None
+    key = "city_office_donation_income"
+    parts = [f"其中市本级{shown(own, report.registry)}"]
+    share = percent(own.total, city.total)
+    if share is not None:
+        parts.append(f"占全市的{round_half_up(share, places('share_places', key))}%")
+    parts.append(growth_phrase(own, key))
+    return "，".join(p for p in parts if p)
+
+
+def _without_prior(report: Report) -> str | None:
+    """Which city figures have no growth, said once rather than left out silently."""
+    city = [f for f in report.figures if f.scope == "city"]
+    missing = [report.registry.indicator(f.indicator_code).name for f in city if f.growth is None]
+    if not missing:
+        return None
+    if len(missing) == len(city):
+        return "上年同期无可比数据，未计算同比。"
+    return f"{'、'.join(missing)}上年同期无可比数据，未计算同比。"
+
+
+def narrative(report: Report) -> str:
+    """The work report's paragraph for the period, each percentage at the style's precision."""
+    codes = [i.code for i in report.registry.indicators]
+    body = "；".join(c for code in codes if (c := _clause(report, code)))
+    if not body:
+        return f"{report.period}尚无已接收的报表。"
+    text = f"{report.period}，全市红十字系统{body}。"
+    if report.missing_units:
+        text += f"截至目前，{'、'.join(report.missing_units)}尚未报送本期报表，以上为已报单位合计。"
+    if no_prior := _without_prior(report):
+        text += no_prior
+    return text

@@ -1,0 +1,96 @@
+"""What a run did, in words a data manager reads: accepted, warned, rejected and why, who is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from core.forms import Form
+from core.periods import period_label
+from core.problems import Problem
+from warehouse import queries
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    accepted: list[str] = field(default_factory=list)
+    warned: dict[str, list[Problem]] = field(default_factory=dict)
+    rejected: dict[str, list[Problem]] = field(default_factory=dict)
+    already_received: list[str] = field(default_factory=list)
+    target_problems: list[Problem] = field(default_factory=list)
+    missing_units: dict[str, list[str]] = field(default_factory=dict)  # "2017年1-12月" -> unit names
+    changed_figures: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [
+            f"运行 / run {self.run_id}",
+            f"接收 / accepted: {len(self.accepted)}（其中有提示 / with warnings: {len(self.warned)}）",
+            f"退回 / rejected: {len(self.rejected)}",
+            f"重复报送、已处理过 / already received: {len(self.already_received)}",
+        ]
+        for name, problems in self.rejected.items():
+            lines.append(f"  退回 / rejected {name}:")
+            lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}".replace("  ", " ")
+                      for p in problems]
+        for name, problems in self.warned.items():
+            lines.append(f"  提示 / warnings {name}:")
+            lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}" for p in problems]
+        for problem in self.target_problems:
+            lines.append(f"  指标目标文件 / targets file {problem.file}: {problem.message_zh} / {problem.message_en}")
+        for period, units in self.missing_units.items():
+            shown = "、".join(units) if units else "无 / none"
+            lines.append(f"缺报 / not yet reported for {period}: {shown}")
+        lines.append(f"变动的全市数字 / city figures changed: {len(self.changed_figures)}")
+        lines += [f"  {c}" for c in self.changed_figures[:20]]
+        if len(self.changed_figures) > 20:
+            lines.append(f"  … {len(self.changed_figures) - 20} more")
+        return "\n".join(lines)
+
+
+    def markdown(self) -> str:
+        """The same, as Markdown for the Prefect artifact."""
+        lines = [f"# {self.run_id}", "",
+                 f"- 接收 accepted: **{len(self.accepted)}** (warnings: {len(self.warned)})",
+                 f"- 退回 rejected: **{len(self.rejected)}**",
+                 f"- 已收到过 already received: {len(self.already_received)}", ""]
+        if self.rejected or self.warned:
+            lines += ["| file | severity | cell | indicator | message |", "|---|---|---|---|---|"]
+            for name, problems in [*self.rejected.items(), *self.warned.items()]:
+                lines += [f"| {_md(name)} | {p.severity} | {p.cell or ''} | {_md(p.indicator or '')} "
+                          f"| {_md(p.message_zh)} / {_md(p.message_en)} |" for p in problems]
+            lines.append("")
+        for period, units in self.missing_units.items():
+            lines.append(f"- 缺报 not reported for {period}: {'、'.join(units) or 'none'}")
+        lines += ["", f"## 变动的全市数字 / city figures changed: {len(self.changed_figures)}", ""]
+        lines += [f"- {c}" for c in self.changed_figures]
+        return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repeats: list[Form],
+              target_problems: list[Problem], before: dict) -> RunSummary:
+    """What a run did, read once its figures are built: `before` holds the city totals it started with."""
+    summary = RunSummary(run_id, target_problems=target_problems)
+    summary.already_received = [f.arrival.name for f in repeats]
+    for form in new:
+        if form.rejected:
+            summary.rejected[form.arrival.name] = form.problems
+            continue
+        summary.accepted.append(form.arrival.name)
+        if form.problems:
+            summary.warned[form.arrival.name] = form.problems
+    periods = sorted({(f.period.year, f.period.month) for f in new if not f.rejected and f.period})
+    if not periods and (latest := queries.latest_period(con)):
+        periods = [latest]
+    for year, month in periods:
+        summary.missing_units[period_label(year, month)] = queries.missing_units(con, year, month)
+    for year, month, indicator, total in queries.city_totals(con):
+        old = before.get((year, month, indicator))
+        if old != total:
+            summary.changed_figures.append(f"{period_label(year, month)} {indicator}: {old if old is not None else '—'} → {total}")
+    return summary

@@ -1,0 +1,124 @@
+"""Real workbooks through the reader and the Great Expectations suites, down to the message fields."""
+
+from decimal import Decimal
+
+import pytest
+from keqiao import KEQIAO_2017
+from support import REGISTRY, SAMPLE, TODAY, write_form
+
+from expectations.forms import check_forms
+from expectations.suites import SuiteRunner
+from flows.reading import read_form
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return SuiteRunner()
+
+
+def checked(paths, runner):
+    forms = [read_form(p, REGISTRY) for p in paths]
+    check_forms(forms, REGISTRY, runner, TODAY)
+    return forms
+
+
+def replace_row(label, value, measure=None):
+    return [(lbl, (measure or m) if lbl == label else m, value if lbl == label else v, p)
+            for lbl, m, v, p in KEQIAO_2017]
+
+
+def test_the_bundled_forms_sum_to_the_reference_totals(runner):
+    forms = checked(sorted((SAMPLE / "inbox").glob("*.xlsx")), runner)
+    assert [f.arrival.name for f in forms if f.problems] == []
+    totals = {}
+    for form in forms:
+        for code, value in form.rows.select("indicator_code", "value").iter_rows():
+            totals[(form.period.year, code)] = totals.get((form.period.year, code), 0) + value
+    assert totals[(2017, "first_aid_trained")] == Decimal(21810)
+    assert totals[(2017, "public_trained")] == Decimal(173554)
+    assert totals[(2017, "donation_income")] == Decimal("14595500.00")
+    assert totals[(2017, "donation_expenditure")] == Decimal("9983600.00")
+    assert totals[(2016, "volunteer_beneficiaries")] == Decimal(43220)
+    assert {f.unit_code for f in forms} == {u.code for u in REGISTRY.units}
+
+
+def test_table_may_start_anywhere_and_money_in_wan_yuan_is_exact(tmp_path, runner):
+    path = write_form(tmp_path / "b.xlsx", header_row=9, first_column=3)
+    (form,) = checked([path], runner)
+    assert form.problems == []
+    values = dict(form.rows.select("indicator_code", "value").iter_rows())
+    assert values["donation_income"] == Decimal("2403200.00")
+    assert values["first_aid_trained"] == Decimal(3951)
+    cells = dict(form.rows.select("indicator_code", "value_cell").iter_rows())
+    assert cells["first_aid_trained"] == "F10"
+
+
+@pytest.mark.parametrize(
+    ("rows", "unit", "period", "rule", "cell", "indicator", "value"),
+    [
+        (KEQIAO_2017, "杭州市红十字会", "2017年", "unknown_unit", "A2", None, "杭州市红十字会"),
+        (KEQIAO_2017, None, "2017年", "missing_unit", None, None, None),
+        (KEQIAO_2017, "柯桥区", "2027年", "future_period", "D2", None, "2027年"),
+        (KEQIAO_2017, "柯桥区", "2017年13月", "invalid_month", "D2", None, "2017年13月"),
+        (KEQIAO_2017, "柯桥区", "去年", "missing_period", "D2", None, "去年"),
+        (KEQIAO_2017, "柯桥区", "2017年4-6月", "not_cumulative", "D2", None, "2017年4-6月"),
+        (replace_row("捐赠收入", "12.345", measure="元"), "柯桥区", "2017年", "too_many_places", "D12", "捐赠收入",
+         "12.345"),
+        (replace_row("普及培训", None), "柯桥区", "2017年", "empty_value", "D6", "普及培训", None),
+        (replace_row("普及培训", -3), "柯桥区", "2017年", "negative_value", "D6", "普及培训", "-3"),
+        (replace_row("普及培训", 12.5), "柯桥区", "2017年", "fractional_count", "D6", "普及培训", "12.5"),
+        (replace_row("普及培训", "很多"), "柯桥区", "2017年", "not_a_number", "D6", "普及培训", "很多"),
+        (replace_row("捐赠收入", 100, measure="美元"), "柯桥区", "2017年", "money_unit", "D12", "捐赠收入", "美元"),
+        (KEQIAO_2017[:-1], "柯桥区", "2017年", "missing_indicator", None, "志愿服务受益人次", "0"),
+        (KEQIAO_2017 + [KEQIAO_2017[0]], "柯桥区", "2017年", "duplicate_indicator", "D5, D17", "救护员培训", "2"),
+        (KEQIAO_2017 + [("献血宣传", "次", 4, None)], "柯桥区", "2017年", "unknown_indicator", "B17", "献血宣传",
+         "献血宣传"),
+    ],
+)
+def test_each_error_rejects_the_file_naming_the_cell(tmp_path, runner, rows, unit, period, rule, cell, indicator, value):
+    (form,) = checked([write_form(tmp_path / "bad.xlsx", rows=rows, unit=unit, period=period)], runner)
+    assert form.rejected
+    assert [(p.rule, p.severity, p.file, p.cell, p.indicator, p.value) for p in form.problems] == [
+        (rule, "error", "bad.xlsx", cell, indicator, value)
+    ]
+    assert form.problems[0].sheet == "统计表"
+    assert "bad.xlsx" in form.problems[0].line() and form.problems[0].message_zh and form.problems[0].message_en
+
+
+def test_a_formula_without_a_cached_value_names_its_cell(tmp_path, runner):
+    rows = replace_row("普及培训", "=D4*8")  # openpyxl saves formulas with no cached value
+    (form,) = checked([write_form(tmp_path / "f.xlsx", rows=rows)], runner)
+    assert [(p.rule, p.cell, p.indicator, p.value) for p in form.problems] == [
+        ("formula_without_value", "D6", "普及培训", "=D4*8")]
+    assert "=D4*8" in form.problems[0].message_zh and "=D4*8" in form.problems[0].message_en
+
+
+def test_every_problem_in_a_file_is_reported(tmp_path, runner):
+    rows = [(lbl, m, {"普及培训": -1, "器官捐献": 1.5, "捐赠支出": "n/a"}.get(lbl, v), p) for lbl, m, v, p in KEQIAO_2017]
+    (form,) = checked([write_form(tmp_path / "three.xlsx", rows=rows)], runner)
+    assert sorted((p.rule, p.cell) for p in form.problems) == [
+        ("fractional_count", "D10"), ("negative_value", "D6"), ("not_a_number", "D13")]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "fragment"),
+    [(b"", "empty.xlsx", "0 bytes"), (b"just some text", "notes.xlsx", "not a valid .xlsx"),
+     (b"PK\x03\x04broken", "cut.xlsx", "not a valid .xlsx"), (b"a,b", "x.pdf", "unsupported file type")],
+)
+def test_unreadable_files_are_rejected_with_a_message_not_a_traceback(tmp_path, runner, content, name, fragment):
+    path = tmp_path / name
+    path.write_bytes(content)
+    (form,) = checked([path], runner)
+    assert [p.rule for p in form.problems] == ["unreadable_file"]
+    assert fragment in form.problems[0].value
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_forms_in_any_of_the_encodings_districts_use(tmp_path, runner, encoding):
+    lines = ["填报单位：诸暨市红十字会,,报告期：2017年", "序号,指标名称,计量单位,本期数,上年同期数,备注"]
+    lines += [f"{n},{lbl},{m},\"{v}\",{p}," for n, (lbl, m, v, p) in enumerate(KEQIAO_2017, 1)]
+    path = tmp_path / "zhuji.csv"
+    path.write_bytes("\n".join(lines).encode(encoding))
+    (form,) = checked([path], runner)
+    assert form.problems == [] and form.unit_code == "zhuji"
+    assert dict(form.rows.select("indicator_code", "value").iter_rows())["donation_income"] == Decimal("2403200.00")

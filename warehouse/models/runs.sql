@@ -1,2 +1,0 @@
-select run_id, kind, started_at, finished_at, status, files_seen, files_accepted, files_rejected
-from raw.runs

@@ -1,0 +1,69 @@
+"""Named queries over the analysts' views (queries.sql): what the report, `redcross status` and
+the run summary read. Each takes an open connection and returns plain rows."""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.sql import query
+
+
+def missing_units(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[str]:
+    """The names of the units with no figures in force for the period (缺报), in registry order."""
+    return [name for (name,) in con.execute(query("missing_units"), {"year": year, "month": month}).fetchall()]
+
+
+def latest_period(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """The latest (year, month) with figures in force."""
+    row = con.execute(query("latest_period")).fetchone()
+    return tuple(row) if row else None
+
+
+def latest_month(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
+    """The last month of `year` with city figures, the period its report shows."""
+    (month,) = con.execute(query("latest_month"), {"year": year}).fetchone()
+    return month
+
+
+def city_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+    """(indicator_code, total, target, prior_total) per indicator of the period, in form order."""
+    return con.execute(query("city_figures"), {"year": year, "month": month}).fetchall()
+
+
+def unit_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+    """(indicator_code, unit_code, value, prior_value) per unit figure of the period."""
+    return con.execute(query("unit_figures"), {"year": year, "month": month}).fetchall()
+
+
+def sources(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+    """(indicator_code, unit_code, unit_name, value, file_name, sha256, sheet, cell, messages) per unit figure."""
+    return con.execute(query("sources"), {"year": year, "month": month}).fetchall()
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, runs: int) -> list[tuple]:
+    return con.execute(query("recent_runs"), {"runs": runs}).fetchall()
+
+
+def run_submissions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
+    """(file_name, status, messages) of the files a run received."""
+    return con.execute(query("run_submissions"), {"run_id": run_id}).fetchall()
+
+
+def waiting_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(file_name, unit_code, year, month, message) of every warning on a submission in force."""
+    return con.execute(query("waiting_warnings")).fetchall()
+
+
+def city_totals(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(year, month, indicator_code, total) of every city figure, in order."""
+    return con.execute(query("city_totals")).fetchall()
+
+
+def view_comment(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> str | None:
+    row = con.execute(query("view_comment"), {"schema": schema, "view": view}).fetchone()
+    return row[0] if row else None
+
+
+def view_columns(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> list[tuple[str, str, str | None]]:
+    """(column_name, data_type, comment) of a view's columns, in order."""
+    return con.execute(query("view_columns"), {"schema": schema, "view": view}).fetchall()

@@ -1,0 +1,199 @@
+"""The writer's own database: its raw tables, the runs' rows, and loading what a run accepted.
+
+The writer never opens the analysts' file. A run loads into `redcross-writer.duckdb` inside one
+transaction (a crash rolls it back); `warehouse.publish` then puts a copy where analysts read.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from core.forms import Form, stack_rows
+from core.registry import Registry
+from warehouse.models import build_models
+from warehouse.sql import statement
+
+MESSAGE_FIELDS = ("rule", "severity", "sheet", "cell", "indicator", "value", "expected", "message_zh", "message_en")
+SUBMISSIONS_SCHEMA = {
+    "submission_id": pl.String, "sha256": pl.String, "file_name": pl.String, "sheet": pl.String,
+    "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32, "received_at": pl.Datetime("us"),
+    "precedence": pl.Datetime("us"), "outcome": pl.String, "run_id": pl.String,
+    "messages": pl.List(pl.Struct({k: pl.String for k in MESSAGE_FIELDS})),
+}
+
+
+def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the writer's database with its raw tables and models in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    create_raw_tables(con)
+    build_models(con)  # so a first run can already look up figures a year earlier (there are none)
+    return con
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for script in sorted(resources.files(__package__).joinpath("raw").iterdir(), key=lambda p: p.name):
+        if script.name.endswith(".sql"):
+            con.execute(script.read_text("utf-8"))
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, kind: str, started_at: datetime) -> set[int]:
+    """Record the run before anything else, and mark runs that died without finishing.
+
+    Returns the years of the figures that a run killed after its commit had taken in: their
+    reports were perhaps never written.
+    """
+    (years,) = con.execute(statement("publishing_years")).fetchone()
+    con.execute(statement("mark_interrupted"))
+    con.execute(statement("insert_run"), {"run_id": run_id, "kind": kind, "started_at": started_at})
+    return set(years)
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, finished_at: datetime | None,
+               counts: dict[str, int]) -> None:
+    con.execute(statement("finish_run"), {
+        "run_id": run_id, "status": status, "finished_at": finished_at,
+        **{key: counts.get(key, 0) for key in ("seen", "accepted", "rejected")},
+    })
+
+
+def load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
+    """Replace the units and indicators tables with the registry in force."""
+    con.execute(statement("delete_units"))
+    con.executemany(statement("insert_unit"), [[u.code, u.name, u.kind, u.admin_code] for u in registry.units])
+    con.execute(statement("delete_indicators"))
+    con.executemany(statement("insert_indicator"), [
+        [i.code, i.name, i.stored_unit, i.shown_unit, i.kind, n] for n, i in enumerate(registry.indicators)])
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """SHA-256 -> outcome of every file already received."""
+    return dict(con.execute(statement("known_files")).fetchall())
+
+
+def city_figures(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int, str], object]:
+    """(year, month, indicator) -> city total, to say afterwards which figures a run changed."""
+    return {(y, m, i): t for y, m, i, t in con.execute(statement("city_figures")).fetchall()}
+
+
+def figures_for(con: duckdb.DuckDBPyConnection, periods: set[tuple[str, int, int]]) -> pl.DataFrame:
+    """unit_code, year, month, indicator_code and the value in force, for the given units and periods."""
+    wanted = pl.DataFrame(sorted(periods), schema={"unit_code": pl.String, "year": pl.Int32, "month": pl.Int32},
+                          orient="row")
+    con.register("wanted_periods", wanted)
+    rows = con.sql(statement("figures_for")).pl()
+    con.unregister("wanted_periods")
+    return rows
+
+
+def load_submissions(con: duckdb.DuckDBPyConnection, forms: list[Form], run_id: str, loaded_at: datetime | None,
+                     replace: bool = False) -> None:
+    """Record every form as a submission and load the figures of the accepted ones.
+
+    `loaded_at` (a backfill from a folder) makes the forms win over earlier loads for their unit and
+    period; `replace` (a backfill re-reading the archive) reads known submissions anew: see
+    `insert_submissions`.
+    """
+    values = _values_table([f for f in forms if not f.rejected])
+    insert_submissions(con, _submissions_table(forms, run_id, loaded_at), values, replace)
+
+
+def insert_submissions(
+    con: duckdb.DuckDBPyConnection, submissions: pl.DataFrame, values: pl.DataFrame, replace: bool = False
+) -> None:
+    """Add submissions (and the figures of the accepted ones); a known submission is left as it is.
+
+    With `replace` known submissions are read anew: their figures, outcome and messages replaced;
+    the name they arrived under and their place in the order of precedence kept (the archive holds
+    them under their SHA-256).
+    """
+    if replace and not submissions.is_empty():
+        with _registered(con, "rerun_submissions", submissions.select("submission_id", "file_name", "precedence")):
+            con.execute(statement("keep_rerun_submissions"))
+        con.execute(statement("delete_kept_values"))
+        con.execute(statement("delete_kept_submissions"))
+        submissions = submissions.drop("file_name", "precedence").join(
+            con.sql(statement("kept_submissions")).pl(), on="submission_id")
+    if not submissions.is_empty():
+        with _registered(con, "incoming_submissions", submissions):
+            con.execute(statement("insert_submissions"))
+    if not values.is_empty():
+        with _registered(con, "incoming_values", values):
+            con.execute(statement("insert_values"))
+
+
+def replace_targets(con: duckdb.DuckDBPyConnection, targets: pl.DataFrame, source_files: list[str]) -> None:
+    """Replace the targets that came from these files with what they hold now."""
+    con.execute(statement("delete_targets_of"), {"files": source_files})
+    if not targets.is_empty():
+        with _registered(con, "incoming_targets", targets):
+            con.execute(statement("insert_targets"))
+
+
+def targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str) -> list[dict] | None:
+    """The problems found when the targets folder was last read, if it held what it holds now."""
+    row = con.execute(statement("targets_read"), [fingerprint]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def remember_targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str, problems: list[dict]) -> None:
+    con.execute(statement("forget_targets_read"))
+    con.execute(statement("remember_targets_read"), [fingerprint, json.dumps(problems, ensure_ascii=False)])
+
+
+class _registered:
+    """A frame visible to SQL under `name` for the block."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+        self.con, self.name, self.frame = con, name, frame
+
+    def __enter__(self) -> None:
+        self.con.register(self.name, self.frame)
+
+    def __exit__(self, *_) -> None:
+        self.con.unregister(self.name)
+
+
+def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | None) -> pl.DataFrame:
+    rows = [
+        {
+            "submission_id": f.submission_id,
+            "sha256": f.arrival.sha256,
+            "file_name": f.arrival.name,
+            "sheet": f.sheet,
+            "unit_code": f.unit_code,
+            "year": f.period.year if f.period else None,
+            "month": f.period.month if f.period else None,
+            "received_at": f.arrival.received_at,
+            "precedence": max(f.arrival.received_at, loaded_at) if loaded_at else f.arrival.received_at,
+            "outcome": "rejected" if f.rejected else "accepted",
+            "run_id": run_id,
+            "messages": [{k: v for k, v in p.as_dict().items() if k != "file"} for p in f.problems],
+        }
+        for f in forms
+    ]
+    return pl.DataFrame(rows, schema=SUBMISSIONS_SCHEMA)
+
+
+def _values_table(forms: list[Form]) -> pl.DataFrame:
+    """The accepted forms' figures, one row per submission and indicator, with the cell each came from."""
+    numbered = [(i, f) for i, f in enumerate(forms) if f.rows_at is not None]
+    if not numbered:
+        return pl.DataFrame()
+    submissions = pl.DataFrame(
+        {"form": [i for i, _ in numbered], "submission_id": [f.submission_id for _, f in numbered],
+         "sheet": [f.sheet for _, f in numbered]},
+        schema={"form": pl.Int64, "submission_id": pl.String, "sheet": pl.String},
+    )
+    return (
+        stack_rows(numbered)
+        .filter(pl.col("indicator_code").is_not_null())
+        .join(submissions, on="form")
+        .select("submission_id", "indicator_code", "value", "prior_value", "sheet", pl.col("value_cell").alias("cell"))
+    )

@@ -1,0 +1,90 @@
+-- What the pipeline's runs read and write in the writer's own database (never the analysts' file).
+-- Each statement is named for warehouse/writer.py; frames such as incoming_submissions are
+-- registered by the caller for the statement's length.
+
+-- name: publishing_years
+-- the years a run killed after its commit had taken figures for: their reports were perhaps never written
+select coalesce(list(distinct s.year) filter (where s.year is not null), [])
+from raw.submissions as s
+join raw.runs as r using (run_id)
+where r.status = 'publishing';
+
+-- name: mark_interrupted
+update raw.runs set status = 'interrupted' where status in ('running', 'publishing');
+
+-- name: insert_run
+insert into raw.runs (run_id, kind, started_at, status) values ($run_id, $kind, $started_at, 'running');
+
+-- name: finish_run
+update raw.runs
+set status = $status, finished_at = $finished_at,
+    files_seen = $seen, files_accepted = $accepted, files_rejected = $rejected
+where run_id = $run_id;
+
+-- name: delete_units
+delete from raw.units;
+
+-- name: insert_unit
+insert into raw.units values (?, ?, ?, ?);
+
+-- name: delete_indicators
+delete from raw.indicators;
+
+-- name: insert_indicator
+insert into raw.indicators values (?, ?, ?, ?, ?, ?);
+
+-- name: known_files
+select sha256, min(outcome) from raw.submissions group by sha256;
+
+-- name: figures_for
+-- the figures in force for the (unit, year, month) rows of wanted_periods
+select v.unit_code, v.year, v.month, v.indicator_code, v.value
+from indicator_values as v
+join wanted_periods as w using (unit_code, year, month);
+
+-- name: keep_rerun_submissions
+-- submissions read again from the archive keep the name they arrived under and their precedence
+create or replace temp table kept as
+select r.submission_id,
+       coalesce(s.file_name, r.file_name) as file_name,
+       coalesce(s.precedence, r.precedence) as precedence
+from rerun_submissions as r
+left join raw.submissions as s using (submission_id);
+
+-- name: delete_kept_values
+delete from raw.form_values where submission_id in (select submission_id from kept);
+
+-- name: delete_kept_submissions
+delete from raw.submissions where submission_id in (select submission_id from kept);
+
+-- name: kept_submissions
+select * from kept;
+
+-- name: insert_submissions
+insert into raw.submissions by name
+select * from incoming_submissions
+where submission_id not in (select submission_id from raw.submissions);
+
+-- name: insert_values
+insert into raw.form_values by name
+select * from incoming_values
+where submission_id not in (select distinct submission_id from raw.form_values);
+
+-- name: delete_targets_of
+delete from raw.targets where list_contains($files, source_file);
+
+-- name: insert_targets
+insert into raw.targets by name select * from incoming_targets;
+
+-- name: targets_read
+select problems from raw.targets_read where fingerprint = ?;
+
+-- name: forget_targets_read
+delete from raw.targets_read;
+
+-- name: remember_targets_read
+insert into raw.targets_read values (?, ?);
+
+-- name: city_figures
+-- every city total, to say afterwards which figures a run changed
+select year, month, indicator_code, total from city_totals;
