@@ -206,7 +206,9 @@ def problems_of(result: dict, expected_warehouse: dict, expected_tree: set[str])
     if not history or statuses[-1] != "succeeded" or "running" in statuses:
         found.append(f"runs: {statuses}")
     killed = history[:-1]
-    if result["step"] != "finished" and any(status == "succeeded" for _, status, *_ in killed):
+    # mark_succeeded's own work may be done when the kill lands, before Prefect logs the task's end
+    done_by_then = result["step"] in ("finished", "mark_succeeded")
+    if not done_by_then and any(status == "succeeded" for _, status, *_ in killed):
         found.append(f"the run killed in step {result['step']} shows as succeeded: {statuses}")
     if sum(r[2] or 0 for r in history) != 16 or sum(r[3] or 0 for r in history) != 1:
         found.append(f"runs took in {sum(r[2] or 0 for r in history)} accepted, "
