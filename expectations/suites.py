@@ -17,7 +17,8 @@ from typing import Protocol
 
 import polars as pl
 
-SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "summary_totals", "targets")
+SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "summary_totals", "targets",
+          "target_breakdown")
 INDEX_COLUMN = "row_key"
 
 

@@ -14,12 +14,12 @@ from core.problems import Problem, problem
 from core.registry import Registry
 from core.sheets import UnreadableFile
 from expectations.suites import Checker
-from expectations.targets import check_targets
+from expectations.targets import check_breakdown, check_targets
 from read.arrivals import arrival, is_spreadsheet
 from read.sheets import read_sheets
 from read.targets import target_files
 from transforms.forms import clean_forms
-from transforms.targets import accepted_targets, target_rows
+from transforms.targets import accepted_targets, breakdown_totals, target_rows
 from transforms.workbooks import forms_in_workbook, unreadable
 
 
@@ -134,13 +134,21 @@ def read_paths(paths: list[Path], scope: ReadScope) -> Intake:
 
 @dataclass
 class Targets:
-    table: pl.DataFrame  # year, indicator_code, target, source_file
+    table: pl.DataFrame  # year, unit_code (null for the city), indicator_code, target, source_file
     files: list[str]
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def rejected_files(self) -> set[str]:
+        """The files with an error: they give nothing (a warning, such as 分解不足, loads them)."""
+        return {p.file for p in self.problems if p.severity == "error"}
+
 
 def read_targets(folder: Path, registry: Registry, checker: Checker) -> Targets:
-    """Every targets file in the folder, checked together; a file with any error gives nothing."""
+    """Every targets file in the folder, checked together; a file with any error gives nothing.
+
+    The units' targets of the files that load are then held against the city's (分解不足).
+    """
     files, problems, tables = target_files(folder), [], []
     for index, path in enumerate(files):
         try:
@@ -153,8 +161,9 @@ def read_targets(folder: Path, registry: Registry, checker: Checker) -> Targets:
             problems.append(problem("no_form_found", file=path.name))
         else:
             tables.append(rows)
-    rows = pl.concat(tables) if tables else None
+    rows = pl.concat(tables, how="vertical_relaxed") if tables else None
     if rows is not None:
         problems += check_targets(rows, registry, checker)
-    table = accepted_targets(rows, {p.file for p in problems})
-    return Targets(table, [p.name for p in files], problems)
+    rejected = {p.file for p in problems}  # every problem so far is an error
+    problems += check_breakdown(breakdown_totals(rows, rejected), registry, checker)
+    return Targets(accepted_targets(rows, rejected), [p.name for p in files], problems)

@@ -132,19 +132,20 @@ def load_submissions(intake: Intake, run: Run) -> None:
 
 @step()
 def load_targets(run: Run) -> list[Problem]:
-    """Replace the province's targets with what the targets/ folder holds now (files with errors keep theirs).
+    """Replace the targets (the city's and its units') with what the targets/ folder holds now (files
+    with errors keep theirs).
 
     A folder unchanged since it was last read is left alone, and what was wrong with it then is
     said again: a night with nothing new then never needs Great Expectations.
     """
-    seen = fingerprint(run.home.targets, repr(run.registry.indicators).encode(),
-                       json.dumps(load_suite_definition("targets"), sort_keys=True).encode())
+    suites = [load_suite_definition(name) for name in ("targets", "target_breakdown")]
+    seen = fingerprint(run.home.targets, repr(run.registry.indicators).encode(), repr(run.registry.units).encode(),
+                       json.dumps(suites, sort_keys=True).encode())
     remembered = writer.targets_read(run.con, seen)
     if remembered is not None:
         return [Problem(**p) for p in remembered]
     targets = read_targets(run.home.targets, run.registry, run.checks)
-    rejected = {p.file for p in targets.problems}
-    writer.replace_targets(run.con, targets.table, [f for f in targets.files if f not in rejected])
+    writer.replace_targets(run.con, targets.table, [f for f in targets.files if f not in targets.rejected_files])
     writer.remember_targets_read(run.con, seen, [p.as_dict() for p in targets.problems])
     return targets.problems
 

@@ -10,7 +10,7 @@ import duckdb
 from warehouse.queries import view_columns
 from warehouse.sql import text
 
-STAGING = ("units", "indicators", "submissions", "form_values", "targets", "runs")
+STAGING = ("units", "indicators", "submissions", "form_values", "targets", "unit_targets", "runs")
 MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "runs")
 
 

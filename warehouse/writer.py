@@ -129,11 +129,13 @@ def insert_submissions(
 
 
 def replace_targets(con: duckdb.DuckDBPyConnection, targets: pl.DataFrame, source_files: list[str]) -> None:
-    """Replace the targets that came from these files with what they hold now."""
+    """Replace the targets (the city's and its units') that came from these files with what they hold now."""
     con.execute(statement("delete_targets_of"), {"files": source_files})
+    con.execute(statement("delete_unit_targets_of"), {"files": source_files})
     if not targets.is_empty():
         with _registered(con, "incoming_targets", targets):
             con.execute(statement("insert_targets"))
+            con.execute(statement("insert_unit_targets"))
 
 
 def targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str) -> list[dict] | None:

@@ -73,8 +73,17 @@ where submission_id not in (select distinct submission_id from raw.form_values);
 -- name: delete_targets_of
 delete from raw.targets where list_contains($files, source_file);
 
+-- name: delete_unit_targets_of
+delete from raw.unit_targets where list_contains($files, source_file);
+
 -- name: insert_targets
-insert into raw.targets by name select * from incoming_targets;
+-- the rows without a unit are the city's, from the province
+insert into raw.targets by name
+select year, indicator_code, target, source_file from incoming_targets where unit_code is null;
+
+-- name: insert_unit_targets
+insert into raw.unit_targets by name
+select year, unit_code, indicator_code, target, source_file from incoming_targets where unit_code is not null;
 
 -- name: targets_read
 select problems from raw.targets_read where fingerprint = ?;

@@ -41,12 +41,25 @@ create table if not exists raw.form_values (
     primary key (submission_id, indicator_code)
 );
 
+-- The province's targets for the city (省定指标).
 create table if not exists raw.targets (
     year           integer not null,
     indicator_code varchar not null,
     target         decimal(18, 2) not null,
     source_file    varchar not null,
     primary key (year, indicator_code)
+);
+
+-- The city's targets for its units (任务分解), from the 单位 column of a targets file. A table of
+-- their own rather than a unit column in raw.targets: a warehouse made before units had targets
+-- keeps its raw.targets (and its primary key) as it is, and simply gains this table.
+create table if not exists raw.unit_targets (
+    year           integer not null,
+    unit_code      varchar not null,
+    indicator_code varchar not null,
+    target         decimal(18, 2) not null,
+    source_file    varchar not null,
+    primary key (year, unit_code, indicator_code)
 );
 
 create table if not exists raw.units (
