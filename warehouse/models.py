@@ -11,7 +11,8 @@ from warehouse.queries import view_columns
 from warehouse.sql import text
 
 STAGING = ("units", "indicators", "submissions", "form_values", "targets", "unit_targets", "runs")
-MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "runs")
+MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "unit_progress", "revisions", "coverage",
+         "runs")
 
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:

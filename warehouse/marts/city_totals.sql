@@ -20,7 +20,9 @@ final as (
         p.total as prior_total,
         exact_percent(t.total - p.total, p.total) as yoy_growth_pct,
         g.target,
-        exact_percent(t.total, g.target) as completion_pct
+        exact_percent(t.total, g.target) as completion_pct,
+        exact_percent(t.month, 12) as time_progress_pct,
+        schedule_gap(t.total, g.target, t.month) as schedule_gap_pts
     from totals as t
     left join totals as p
         on p.year = t.year - 1 and p.month = t.month and p.indicator_code = t.indicator_code
