@@ -1,4 +1,5 @@
-"""The report of a period: the city's figures and each unit's, with where every figure came from.
+"""The report of a period: the city's figures and each unit's, with where every figure came from,
+the units' targets and ranks, the period's revisions and who has reported which period.
 
 Built from the published warehouse through its named queries; every format (`report.text`,
 `report.html`, `report.xlsx`) renders this same `Report`, so all show the same figures, computed
@@ -8,6 +9,7 @@ from exact totals and rounded half-up once, at display.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -30,12 +32,25 @@ class Figure:
     indicator_code: str
     scope: str  # "city" or a unit_code
     total: Decimal
-    target: Decimal | None
+    target: Decimal | None  # the province's for the city, the city's for a unit (任务分解)
     prior_total: Decimal | None
+    month: int = 12  # the period runs from January to this month
+    rank: int | None = None  # among the units with a target (the warehouse ranks on exact completions)
 
     @property
     def completion(self) -> Fraction | None:
         return percent(self.total, self.target)
+
+    @property
+    def time_progress(self) -> Fraction:
+        """The share of the year the period covers (序时进度), x 100: exact, 50 for June, 125/3 for May."""
+        return time_progress(self.month)
+
+    @property
+    def schedule_gap(self) -> Fraction | None:
+        """Completion minus time progress in percentage points (positive: ahead, 超序时进度); exact."""
+        completion = self.completion
+        return None if completion is None else completion - self.time_progress
 
     @property
     def growth(self) -> Fraction | None:
@@ -71,6 +86,65 @@ class UnitRow:
 
 
 @dataclass(frozen=True)
+class RankRow:
+    """One unit with a target in an indicator's ranking; `figure` is None for a unit that has not reported."""
+
+    unit_code: str
+    unit_name: str
+    target: Decimal
+    figure: Figure | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A figure a unit's later submission for the period changed."""
+
+    unit_code: str
+    unit_name: str
+    indicator_code: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+    old_submission_id: str
+    old_file: str
+    new_submission_id: str
+    new_file: str
+    revised_at: datetime
+
+
+STATE_LABELS = {"accepted": "已报", "rejected": "退回", "missing": "缺报"}
+COVERAGE_LEGEND = "已报 = 已接收 accepted；退回 = 只收到被退回的报表 rejected；缺报 = 未报送 missing"
+
+
+def month_label(month: int) -> str:
+    """A period's column in the coverage grid: 1-6月, or 全年 for the full year."""
+    return "全年" if month == 12 else f"1-{month}月"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Who has reported which period of a year: the periods in use, and each unit's state in each."""
+
+    year: int
+    months: tuple[int, ...]
+    rows: tuple[tuple[str, str, tuple[str, ...]], ...]  # (unit_code, unit_name, state per month)
+
+    @classmethod
+    def from_rows(cls, year: int, rows: list[tuple]) -> Coverage:
+        """From (unit_code, unit_name, month, state) rows, units in registry order."""
+        months = tuple(sorted({month for _, _, month, _ in rows}))
+        states: dict[tuple[str, str], dict[int, str]] = {}
+        for code, name, month, state in rows:
+            states.setdefault((code, name), {})[month] = state
+        return cls(year, months, tuple((code, name, tuple(by_month[m] for m in months))
+                                       for (code, name), by_month in states.items()))
+
+
+def time_progress(month: int) -> Fraction:
+    """month / 12 x 100, exact."""
+    return Fraction(month * 100, 12)
+
+
+@dataclass(frozen=True)
 class Report:
     year: int
     month: int
@@ -78,10 +152,36 @@ class Report:
     registry: Registry
     missing_units: list[str]
     sources: tuple[Source, ...] = ()
+    unit_targets: tuple[tuple[str, str, Decimal], ...] = ()  # (indicator_code, unit_code, target) of the year
+    revisions: tuple[Revision, ...] = ()
+    coverage: Coverage | None = None
 
     @property
     def period(self) -> str:
         return period_label(self.year, self.month)
+
+    @property
+    def time_progress(self) -> Fraction:
+        return time_progress(self.month)
+
+    @property
+    def before_december(self) -> bool:
+        """A period short of the full year: its figures are read against the calendar (序时进度)."""
+        return self.month < 12
+
+    @cached_property
+    def targeted_indicators(self) -> list[str]:
+        """The indicators the city set its units targets for this year, in form order."""
+        given = {code for code, _, _ in self.unit_targets}
+        return [i.code for i in self.registry.indicators if i.code in given]
+
+    def ranking(self, code: str) -> list[RankRow]:
+        """The units with a target for an indicator, by rank (ties in registry order); those that have not reported last."""
+        targets = {unit: target for indicator, unit, target in self.unit_targets if indicator == code}
+        rows = [RankRow(u.code, u.name, targets[u.code], self.unit(code, u.code))
+                for u in self.registry.units if u.code in targets]
+        ranks = {r.unit_code: r.figure.rank if r.figure else None for r in rows}
+        return sorted(rows, key=lambda r: (ranks[r.unit_code] is None, ranks[r.unit_code] or 0))  # stable
 
     @cached_property
     def _by_scope(self) -> dict[tuple[str, str], Figure]:
@@ -124,9 +224,12 @@ class Report:
 
 def build_report(con: duckdb.DuckDBPyConnection, registry: Registry, year: int, month: int) -> Report:
     """The report of a period from the published warehouse."""
-    figures = [Figure(code, "city", total, target, prior) for code, total, target, prior
+    figures = [Figure(code, "city", total, target, prior, month) for code, total, target, prior
                in queries.city_figures(con, year, month)]
-    figures += [Figure(code, unit, value, None, prior) for code, unit, value, prior
+    figures += [Figure(code, unit, value, target, prior, month, rank) for code, unit, value, target, prior, rank
                 in queries.unit_figures(con, year, month)]
     return Report(year, month, figures, registry, queries.missing_units(con, year, month),
-                  tuple(Source(*row) for row in queries.sources(con, year, month)))
+                  tuple(Source(*row) for row in queries.sources(con, year, month)),
+                  tuple(queries.unit_targets(con, year)),
+                  tuple(Revision(*row) for row in queries.period_revisions(con, year, month)),
+                  Coverage.from_rows(year, queries.coverage(con, year)))

@@ -1,10 +1,12 @@
 """The work report's paragraph for a period, in Chinese, each percentage at the precision
-style.toml sets for it (the default reads like the 2018 article: 150.75%, 133.3%, 25%)."""
+style.toml sets for it (the default reads like the 2018 article: 150.75%, 133.3%, 25%). Before
+December each target figure is also read against the calendar (序时进度)."""
 
 from __future__ import annotations
 
 import tomllib
 from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 from importlib import resources
 
@@ -47,10 +49,31 @@ def growth_phrase(figure: Figure | None, key: str) -> str | None:
 
 
 def completion_phrase(figure: Figure | None, key: str) -> str | None:
-    """完成省定指标的 x%; None where the province set no target."""
+    """完成省定指标的 x% for the full year; before December 完成全年目标的 x% and how that stands
+    against the calendar. None where no target was set."""
     if figure is None or figure.completion is None:
         return None
-    return f"完成省定指标的{round_half_up(figure.completion, places('completion_places', key))}%"
+    shown = round_half_up(figure.completion, places("completion_places", key))
+    if figure.month == 12:
+        return f"完成省定指标的{shown}%"
+    return f"完成全年目标的{shown}%，{schedule_phrase(figure, key)}"
+
+
+def schedule_phrase(figure: Figure, key: str) -> str | None:
+    """超序时进度 / 落后序时进度 x 个百分点 (or 与序时进度持平), at the precision of the completion it
+    follows; the exact gap rounded once. None where no target was set."""
+    if figure.schedule_gap is None:
+        return None
+    gap = round_half_up(figure.schedule_gap, places("completion_places", key))
+    if gap == 0:
+        return "与序时进度持平"
+    return f"{'超' if gap > 0 else '落后'}序时进度{abs(gap)}个百分点"
+
+
+def progress_text(value: Fraction) -> str:
+    """The calendar's share as the work report writes it: 50%, 25%, 41.67% (half-up, two places at most)."""
+    shown = round_half_up(value, 2)
+    return f"{shown.quantize(Decimal(1)) if shown == shown.to_integral_value() else shown}%"
 
 
 # How each indicator opens its clause in the narrative, in the order the work report reads.
@@ -104,7 +127,8 @@ def narrative(report: Report) -> str:
     body = "；".join(c for code in codes if (c := _clause(report, code)))
     if not body:
         return f"{report.period}尚无已接收的报表。"
-    text = f"{report.period}，全市红十字系统{body}。"
+    calendar = f"（序时进度{progress_text(report.time_progress)}）" if report.before_december else ""
+    text = f"{report.period}{calendar}，全市红十字系统{body}。"
     if report.missing_units:
         text += f"截至目前，{'、'.join(report.missing_units)}尚未报送本期报表，以上为已报单位合计。"
     if no_prior := _without_prior(report):

@@ -31,8 +31,29 @@ def city_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[
 
 
 def unit_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
-    """(indicator_code, unit_code, value, prior_value) per unit figure of the period."""
+    """(indicator_code, unit_code, value, target, prior_value, rank) per unit figure of the period."""
     return con.execute(query("unit_figures"), {"year": year, "month": month}).fetchall()
+
+
+def unit_targets(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple]:
+    """(indicator_code, unit_code, target) of every unit target of the year, reported or not."""
+    return con.execute(query("unit_targets"), {"year": year}).fetchall()
+
+
+def period_revisions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+    """(unit_code, unit_name, indicator_code, old_value, new_value, old_submission_id, old_file_name,
+    new_submission_id, new_file_name, revised_at) of each revision of the period, oldest first."""
+    return con.execute(query("period_revisions"), {"year": year, "month": month}).fetchall()
+
+
+def run_revisions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
+    """(unit_name, year, month, indicator_name, kind, old_value, new_value) of what a run's submissions changed."""
+    return con.execute(query("run_revisions"), {"run_id": run_id}).fetchall()
+
+
+def coverage(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple]:
+    """(unit_code, unit_name, month, state) for each unit and period in use of the year, units in registry order."""
+    return con.execute(query("coverage"), {"year": year}).fetchall()
 
 
 def sources(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:

@@ -23,16 +23,52 @@ where c.year = $year and c.month = $month
 order by i.display_order;
 
 -- name: unit_figures
--- each unit's figure with its own figure a year earlier
-select v.indicator_code, v.unit_code, v.value, p.value as prior_value
-from indicator_values as v
+-- each unit's figure with its own target, its own figure a year earlier and its rank
+select v.indicator_code, v.unit_code, v.value, v.target, v.prior_value, v.rank
+from unit_progress as v
 join staging.indicators as i using (indicator_code)
 join staging.units as u using (unit_code)
-left join indicator_values as p
-    on p.unit_code = v.unit_code and p.indicator_code = v.indicator_code
-   and p.year = v.year - 1 and p.month = v.month
 where v.year = $year and v.month = $month
 order by i.display_order, u.registry_order;
+
+-- name: unit_targets
+-- the targets the city set its units for a year, reported or not
+select t.indicator_code, t.unit_code, t.target
+from staging.unit_targets as t
+join staging.indicators as i using (indicator_code)
+join staging.units as u using (unit_code)
+where t.year = $year
+order by i.display_order, u.registry_order;
+
+-- name: period_revisions
+-- what resubmissions for a period changed, with the files replaced and replacing
+select r.unit_code, u.unit_name, r.indicator_code, r.old_value, r.new_value,
+       r.old_submission_id, o.file_name, r.new_submission_id, n.file_name, r.revised_at
+from revisions as r
+join staging.units as u using (unit_code)
+join staging.indicators as i using (indicator_code)
+join submissions as o on o.submission_id = r.old_submission_id
+join submissions as n on n.submission_id = r.new_submission_id
+where r.year = $year and r.month = $month
+order by r.revised_at, u.registry_order, i.display_order;
+
+-- name: run_revisions
+-- what the submissions a run received changed (the night's revisions)
+select u.unit_name, r.year, r.month, i.indicator_name, i.kind, r.old_value, r.new_value
+from revisions as r
+join submissions as n on n.submission_id = r.new_submission_id
+join staging.units as u on u.unit_code = r.unit_code
+join staging.indicators as i on i.indicator_code = r.indicator_code
+where n.run_id = $run_id
+order by r.year, r.month, u.registry_order, i.display_order;
+
+-- name: coverage
+-- who has reported which period of a year: the units down, the periods in use across
+select c.unit_code, u.unit_name, c.month, c.state
+from coverage as c
+join staging.units as u using (unit_code)
+where c.year = $year
+order by u.registry_order, c.month;
 
 -- name: sources
 -- where each unit figure of a period was read: the submission's file, the sheet and the cell
