@@ -6,7 +6,7 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -172,18 +172,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         shutil.rmtree(root)
-    sample = resources.files("cli").joinpath("sample_data")
-    root.mkdir(parents=True)
-    (root / DEMO_MARK).write_text("made by `redcross demo`; safe to delete\n", encoding="utf-8")
-    for folder in ("inbox", "targets"):
-        with resources.as_file(sample.joinpath(folder)) as source:
-            shutil.copytree(source, root / folder, copy_function=shutil.copy2,
-                            ignore=shutil.ignore_patterns("README*"))
+    make_demo_home(root)
     print(f"演示目录 / demo home: {root}")
     summary = nightly(home=str(root), today=date.today())
     print(summary.text())
     print()
-    return cmd_report(argparse.Namespace(home=str(root), year=2017, month=12, format="md", out=None))
+    status = cmd_report(argparse.Namespace(home=str(root), year=2017, month=12, format="md", out=None))
+    print(f"年中的报告（序时进度、各单位排名、修订、报送情况）/ the mid-year report: "
+          f"redcross report --home {root} --year 2017 --month 6")
+    return status
+
+
+def make_demo_home(root: Path) -> None:
+    """A new home with the bundled forms (full years and 2017年1-6月) in its inbox and the targets
+    (the province's and the units') in targets/, each form dated as the sample's modified.csv says:
+    git keeps no file times, and which of 诸暨市's two mid-year forms is the correction depends on them."""
+    sample = resources.files("cli").joinpath("sample_data")
+    root.mkdir(parents=True)
+    (root / DEMO_MARK).write_text("made by `redcross demo`; safe to delete\n", encoding="utf-8")
+    for folder, into in (("inbox", "inbox"), ("midyear", "inbox"), ("targets", "targets")):
+        with resources.as_file(sample.joinpath(folder)) as source:
+            shutil.copytree(source, root / into, copy_function=shutil.copy2, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("README*"))
+    modified = sample.joinpath("modified.csv").read_text("utf-8").splitlines()[1:]
+    for line in modified:
+        name, stamp = line.rsplit(",", 1)
+        when = datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp()
+        os.utime(root / "inbox" / name.split("/", 1)[1], (when, when))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -223,7 +238,8 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
     command("serve", "serve the Prefect deployments against a running Prefect server (PREFECT_API_URL): nightly "
             "at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
-    command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms, run, and the 2017 report",
+    command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's January-June), "
+            "run, and the 2017 report",
             cmd_demo)
     return top
 

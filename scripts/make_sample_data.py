@@ -6,6 +6,12 @@ The eight units' figures add up exactly to the city totals of
 ``/work/shared/spec/reference-2017.md``; the script checks that (and the
 year-on-year 1/3..3x band) before it writes anything.
 
+Beside them, for the mid-year review (SPEC §9): the city's 2017 targets for its
+units (``targets/2017年各单位目标.csv``) and the 2017年1-6月 forms in ``midyear/``:
+seven units (开发区 has not reported), 诸暨市 twice (its second form corrects two
+figures). They are a period and a file of their own, so the full-year figures
+and every test home built from ``inbox/`` and ``targets/2017.csv`` stay as they were.
+
 Deterministic: no randomness, fixed workbook properties, fixed zip timestamps and
 fixed file modification times, so a re-run produces byte-identical files.
 
@@ -18,8 +24,8 @@ import csv
 import io
 import os
 import zipfile
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +38,8 @@ from openpyxl.writer.excel import ExcelWriter
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "cli" / "sample_data"
 INBOX_DIR = SAMPLE_DIR / "inbox"
 TARGETS_DIR = SAMPLE_DIR / "targets"
+MIDYEAR_DIR = SAMPLE_DIR / "midyear"
+UNIT_TARGETS_FILE = "2017年各单位目标.csv"
 
 YEARS = (2016, 2017)
 
@@ -177,6 +185,46 @@ SPLIT: dict[str, dict[int, tuple]] = {
     },
 }
 
+# The mid-year review: 2017年1-6月 (SPEC §9).
+MIDYEAR = (2017, 6)
+MIDYEAR_MISSING = "devzone"  # has not reported January-June: 缺报 in the coverage grid and the report
+
+# The city's 2017 targets for its units (任务分解), in the order of UNITS. Each indicator's add up
+# exactly to the province's target for the city (TARGETS_2017), so there is no 分解不足.
+UNIT_TARGETS_2017 = {
+    "first_aid_trained": (1500, 1900, 2600, 2450, 900, 2900, 1718, 500),
+    "public_trained": (15000, 19000, 26000, 24500, 9000, 29000, 17180, 5000),
+    "hsc_registered": (45, 57, 78, 74, 26, 87, 52, 17),
+}
+
+# January-June figures of the targeted indicators, chosen to read against the calendar (50%):
+# 救护员培训 8131 = 56.20% of 14468, 超序时进度6.20个百分点; 普及培训 47.77%, behind; 市本级 and
+# 新昌县 tie on 救护员培训 (780/1500 = 468/900 = 52%). None: not reported (开发区).
+MIDYEAR_TARGETED = {
+    "first_aid_trained": (780, 950, 1612, 1176, 468, 1885, 1260, None),
+    "public_trained": (7200, 9690, 13780, 11270, 4950, 13630, 8590, None),
+    "hsc_registered": (25, 30, 41, 40, 12, 50, 27, None),
+}
+# The other indicators: this share of each unit's full-year figure (counts rounded down, money to the 分).
+MIDYEAR_SHARE = (D("0.46"), D("0.48"), D("0.52"), D("0.44"), D("0.50"), D("0.47"), D("0.49"), None)
+# 诸暨市's first January-June form, replaced a week later by one that corrects these two figures.
+ZHUJI_FIRST_FORM = {"first_aid_trained": 1835, "hsc_registered": 48}
+
+
+def midyear_value(indicator: str, unit: str):
+    """A unit's January-June 2017 figure (元 for money); None for the unit that has not reported."""
+    index = UNIT_CODES.index(unit)
+    if indicator in MIDYEAR_TARGETED:
+        return MIDYEAR_TARGETED[indicator][index]
+    share = MIDYEAR_SHARE[index]
+    if share is None:
+        return None
+    full = SPLIT[indicator][2017][index]
+    if indicator in MONEY:
+        return (full * share).quantize(D("0.01"))
+    return int(full * share)
+
+
 # Fictitious contacts: (填表人 2016, 填表人 2017, 单位负责人, 电话 2016, 电话 2017).
 CONTACTS = {
     "city_office": ("周晓敏", "周晓敏", "陈国强", "13805750112", "13805750112"),
@@ -196,11 +244,12 @@ PERSONAL_DATA: list[str] = sorted(
 )
 
 TITLE = "绍兴市红十字会工作统计表"
-FILLED_ON = {2016: "2017年1月12日", 2017: "2018年1月15日"}
+FILLED_ON = {(2016, 12): "2017年1月12日", (2017, 12): "2018年1月15日", MIDYEAR: "2017年7月10日"}
 SHANGHAI = timezone(timedelta(hours=8))
 FIXED_DOC_TIME = {
-    2016: datetime(2017, 1, 12, 9, 0, 0),
-    2017: datetime(2018, 1, 15, 9, 0, 0),
+    (2016, 12): datetime(2017, 1, 12, 9, 0, 0),
+    (2017, 12): datetime(2018, 1, 15, 9, 0, 0),
+    MIDYEAR: datetime(2017, 7, 10, 9, 0, 0),
 }
 CN_NUMERALS = (
     "一",
@@ -248,6 +297,13 @@ class FormLayout:
     )  # indicator -> text 本期数
     remarks: dict[str, str] = field(default_factory=dict)  # indicator -> 备注
     footer_style: str = "lines"  # lines, labels, one_row
+    month: int = 12  # the period: January to this month
+    figures: dict[str, object] = field(default_factory=dict)  # indicator -> figure, instead of the split's
+    received: datetime | None = None  # the file's modification time, if not the default
+
+    @property
+    def period(self) -> tuple[int, int]:
+        return (self.year, self.month)
 
 
 H_A = ("序号", "指标名称", "计量单位", "本期数", "上年同期数", "备注")
@@ -504,6 +560,44 @@ LAYOUTS = (
     ),
 )
 
+MIDYEAR_FILE_NAMES = {
+    "city_office": "2017年1-6月市本级红十字会工作统计表.xlsx",
+    "yuecheng": "越城区2017年1-6月统计报表.xlsx",
+    "keqiao": "2017年1-6月柯桥区红十字会工作统计表.xlsx",
+    "shangyu": "shangyu_2017_h1.xlsx",
+    "xinchang": "新昌县 2017年1-6月 工作统计表.xlsx",
+    "zhuji": "诸暨市红十字会2017年1-6月工作统计表（更正）.xlsx",
+    "shengzhou": "shengzhou 2017 h1 hongshizihui.xlsx",
+}
+ZHUJI_FIRST_FILE_NAME = "诸暨市红十字会2017年1-6月工作统计表.xlsx"
+
+
+def restyled(text: str, value: int) -> str:
+    """A count written in the same quirk as `text` (full-width digits, or thousands commas)."""
+    if any("０" <= c <= "９" for c in text):
+        return str(value).translate(FULLWIDTH_DIGITS)
+    return f"{value:,}"
+
+
+def midyear_layouts() -> tuple[FormLayout, ...]:
+    """The 2017年1-6月 forms: each unit's 2017 layout again (开发区 sends none), 诸暨市 twice."""
+    layouts = []
+    for layout in LAYOUTS:
+        if layout.period != (2017, 12) or layout.unit == MIDYEAR_MISSING:
+            continue
+        midyear = replace(layout, month=MIDYEAR[1], file_name=MIDYEAR_FILE_NAMES[layout.unit],
+                          text_values={code: restyled(text, midyear_value(code, layout.unit))
+                                       for code, text in layout.text_values.items()},
+                          notes=tuple((code, "注：本表为1-6月累计数。") for code, _ in layout.notes))
+        if layout.unit == "zhuji":
+            first = replace(midyear, file_name=ZHUJI_FIRST_FILE_NAME, figures=dict(ZHUJI_FIRST_FORM),
+                            received=datetime(2017, 7, 10, 14, 0, 0))
+            layouts.append(first)
+            midyear = replace(midyear, received=datetime(2017, 7, 17, 10, 30, 0))  # the correction, a week on
+        layouts.append(midyear)
+    return tuple(layouts)
+
+
 SECTION_HEADINGS = {
     "first_aid_trained": "一、应急救护",
     "hsc_registered": "二、三献工作",
@@ -519,6 +613,15 @@ SECTION_HEADINGS = {
 def unit_value(indicator: str, year: int, unit: str):
     """The chosen figure of one unit (元 for money)."""
     return SPLIT[indicator][year][UNIT_CODES.index(unit)]
+
+
+def figure_of(layout: FormLayout, indicator: str):
+    """The figure a form gives: its own if it has one, else the full-year split or the mid-year figures."""
+    if indicator in layout.figures:
+        return layout.figures[indicator]
+    if layout.month == 12:
+        return unit_value(indicator, layout.year, layout.unit)
+    return midyear_value(indicator, layout.unit)
 
 
 def check_split() -> None:
@@ -558,6 +661,21 @@ def check_split() -> None:
                 )
     assert unit_value("donation_income", 2017, "city_office") == Decimal("2579500.00")
     assert unit_value("donation_income", 2016, "city_office") == Decimal("2197600.00")
+
+
+def check_midyear() -> None:
+    """Unit targets add up to the city's; mid-year figures are whole, below the full year, and as chosen."""
+    for name, target in TARGETS_2017:
+        code = next(c for c, n, _ in INDICATORS if n == name)
+        assert sum(UNIT_TARGETS_2017[code]) == target, (code, sum(UNIT_TARGETS_2017[code]), target)
+    for code, _, _ in INDICATORS:
+        for unit in UNIT_CODES:
+            value = midyear_value(code, unit)
+            assert (value is None) == (unit == MIDYEAR_MISSING), (code, unit)
+            if value is not None:
+                assert 0 <= value <= unit_value(code, 2017, unit), (code, unit, value)
+                assert isinstance(value, Decimal if code in MONEY else int), (code, unit, value)
+    assert sum(v for v in MIDYEAR_TARGETED["first_aid_trained"] if v) == 8131  # 56.20% of 14468
 
 
 # ----------------------------------------------------------------------------
@@ -649,14 +767,14 @@ def put_footer(grid: Grid, row: int, col: int, layout: FormLayout) -> None:
     items = (
         ("填表人", preparer),
         ("联系电话", phone),
-        ("填报日期", FILLED_ON[layout.year]),
+        ("填报日期", FILLED_ON[layout.period]),
         ("单位负责人", head),
     )
     if layout.footer_style == "one_row":
         grid.put(row, col, f"单位负责人：{head}")
         grid.put(row, col + 2, f"填表人：{preparer}")
         grid.put(row, col + 4, f"联系电话：{phone}")
-        grid.put(row + 1, col, f"填报日期：{FILLED_ON[layout.year]}")
+        grid.put(row + 1, col, f"填报日期：{FILLED_ON[layout.period]}")
         return
     for offset, (label, value) in enumerate(items):
         if layout.footer_style == "labels":
@@ -688,9 +806,8 @@ def build_grid(layout: FormLayout) -> Grid:
     period_row, period_col = (
         (meta_top, c0 + 3) if layout.meta_same_row else (meta_top + 1, c0)
     )
-    put_meta(
-        grid, period_row, period_col, "报告期", f"{layout.year}年", layout.meta_style
-    )
+    period = f"{layout.year}年" if layout.month == 12 else f"{layout.year}年1-{layout.month}月"
+    put_meta(grid, period_row, period_col, "报告期", period, layout.meta_style)
 
     for offset, text in enumerate(layout.headers):
         grid.put(header, c0 + offset, text)
@@ -711,7 +828,7 @@ def build_grid(layout: FormLayout) -> Grid:
             indicator_label(number, name, shown or layout.money_unit, layout),
         )
         grid.put(row, c0 + 2, shown)
-        current = unit_value(code, layout.year, layout.unit)
+        current = figure_of(layout, code)
         if code in layout.text_values:
             text = layout.text_values[code]
             assert parse_text_count(text) == current, (layout.file_name, code, text)
@@ -721,7 +838,7 @@ def build_grid(layout: FormLayout) -> Grid:
         else:
             grid.put(row, c0 + 3, count_cell(current, layout))
         assert (row, c0 + 3) in grid.cells, "an empty value cell is an error"
-        if layout.year == 2017:
+        if layout.period == (2017, 12):  # mid-year forms leave 上年同期数 empty, as 2016's do
             prior = unit_value(code, 2016, layout.unit)
             prior_cell = (
                 money_cell(prior, layout)
@@ -767,8 +884,8 @@ def write_with_openpyxl(grid: Grid, layout: FormLayout, path: Path) -> None:
             get_column_letter(layout.first_col + offset + 1)
         ].width = width
     workbook.properties.creator = "绍兴市红十字会"
-    workbook.properties.created = FIXED_DOC_TIME[layout.year]
-    workbook.properties.modified = FIXED_DOC_TIME[layout.year]
+    workbook.properties.created = FIXED_DOC_TIME[layout.period]
+    workbook.properties.modified = FIXED_DOC_TIME[layout.period]
     buffer = io.BytesIO()
     # ExcelWriter directly: save_workbook would stamp properties.modified with now().
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
@@ -779,7 +896,7 @@ def write_with_xlsxwriter(grid: Grid, layout: FormLayout, path: Path) -> None:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties(
-        {"author": "绍兴市红十字会", "created": FIXED_DOC_TIME[layout.year]}
+        {"author": "绍兴市红十字会", "created": FIXED_DOC_TIME[layout.period]}
     )
     sheet = workbook.add_worksheet(layout.sheet_name)
     bold = workbook.add_format({"bold": True})
@@ -821,8 +938,11 @@ def with_fixed_zip_times(data: bytes) -> bytes:
 
 
 def modification_time(layout: FormLayout) -> float:
-    """Shortly after the period: Jan 10 of the next year, 09:00 + unit index hours."""
-    start = datetime(layout.year + 1, 1, 10, 9, 0, 0, tzinfo=SHANGHAI)
+    """Shortly after the period: the 10th of the next month, 09:00 + unit index hours (UTC+8)."""
+    if layout.received is not None:
+        return layout.received.replace(tzinfo=SHANGHAI).timestamp()
+    year, month = (layout.year + 1, 1) if layout.month == 12 else (layout.year, layout.month + 1)
+    start = datetime(year, month, 10, 9, 0, 0, tzinfo=SHANGHAI)
     return (start + timedelta(hours=UNIT_CODES.index(layout.unit))).timestamp()
 
 
@@ -836,6 +956,17 @@ def write_targets(path: Path) -> None:
         writer.writerow(("年度", "指标", "目标值"))
         for name, target in TARGETS_2017:
             writer.writerow((2017, name, target))
+
+
+def write_unit_targets(path: Path) -> None:
+    """The city's targets for its units: a targets file with the 单位 column (SPEC §9)."""
+    names = {code: name for code, name, _ in INDICATORS}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("年度", "单位", "指标", "目标值"))
+        for code, targets in UNIT_TARGETS_2017.items():
+            for (_, unit_name), target in zip(UNITS, targets, strict=True):
+                writer.writerow((2017, unit_name, names[code], target))
 
 
 def shown_figure(indicator: str, value) -> str:
@@ -886,7 +1017,8 @@ def readme_text() -> str:
         "",
         "Written by `scripts/make_sample_data.py` (deterministic; re-run it to regenerate).",
         "Used by `redcross demo`: 16 long-layout forms (8 units x 2016 and 2017, full year)",
-        "in `inbox/` and the province's 2017 targets in `targets/2017.csv`.",
+        "in `inbox/` and the province's 2017 targets in `targets/2017.csv`; and for the",
+        "mid-year review the forms in `midyear/` and the units' targets (see the last section).",
         "The eight units add up exactly to the city totals of the 2017 work report",
         "(`reference-2017.md`); every unit's 2017 figure is within 1/3..3x of its 2016 one",
         "where 2016 is above zero. Names and phone numbers in the footers are fictitious",
@@ -921,10 +1053,45 @@ def readme_text() -> str:
         "",
         "2017 forms carry each unit's 2016 figure in 上年同期数; 2016 forms leave it empty.",
         "File modification times are set to Jan 10 of the next year, 09:00 (UTC+8) plus",
-        "one hour per unit in registry order.",
+        "one hour per unit in registry order. Git does not keep them: `modified.csv` lists",
+        "every form's time, and `redcross demo` sets them from it.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + midyear_readme())
+
+
+def midyear_readme() -> list[str]:
+    """The mid-year part: the units' targets, the January-June split, the files."""
+    lines = [
+        "## The mid-year review: unit targets and 2017年1-6月",
+        "",
+        f"`targets/{UNIT_TARGETS_FILE}` holds the city's 2017 targets for its units (columns 年度, 单位,",
+        "指标, 目标值); each indicator's add up to the province's target in `targets/2017.csv`.",
+        "`midyear/` holds the January-June 2017 forms, each in its unit's 2017 layout, 上年同期数",
+        f"left empty. {dict(UNITS)[MIDYEAR_MISSING]} has not reported the period. 诸暨市 sent two forms:",
+        f"the second (modified a week later) corrects {len(ZHUJI_FIRST_FORM)} figures of the first. `redcross demo`",
+        "puts them in the inbox with the rest; `redcross report --year 2017 --month 6` then shows",
+        "the schedule (序时进度 50%), the units' ranking, 诸暨市's revisions and the coverage grid.",
+        "",
+        "| indicator | " + " | ".join(name for _, name in UNITS) + " | city total |",
+        "|---|" + "---:|" * (len(UNITS) + 1),
+    ]
+    for code, name, _ in INDICATORS:
+        values = [midyear_value(code, unit) for unit in UNIT_CODES]
+        cells = " | ".join("—" if v is None else shown_figure(code, v) for v in values)
+        total = sum(v for v in values if v is not None)
+        lines.append(f"| {name} `{code}` | {cells} | {shown_figure(code, total)} |")
+        if code in UNIT_TARGETS_2017:
+            targets = UNIT_TARGETS_2017[code]
+            cells = " | ".join(shown_figure(code, t) for t in targets)
+            lines.append(f"| 　目标 target | {cells} | {shown_figure(code, sum(targets))} |")
+    first = ", ".join(f"{code} {value}" for code, value in ZHUJI_FIRST_FORM.items())
+    lines += ["", f"诸暨市's first form gave {first}.", "",
+              "| file | unit | modified (UTC+8) |", "|---|---|---|"]
+    for layout in midyear_layouts():
+        stamp = datetime.fromtimestamp(modification_time(layout), SHANGHAI)
+        lines.append(f"| `{layout.file_name}` | {layout.unit} | {stamp:%Y-%m-%d %H:%M} |")
+    return [*lines, ""]
 
 
 # ----------------------------------------------------------------------------
@@ -939,15 +1106,12 @@ def check_layouts() -> None:
     assert all(4 <= layout.header_row <= 8 for layout in LAYOUTS)
 
 
-def main() -> None:
-    check_split()
-    check_layouts()
-    INBOX_DIR.mkdir(parents=True, exist_ok=True)
-    TARGETS_DIR.mkdir(parents=True, exist_ok=True)
-    for stale in INBOX_DIR.glob("*.xlsx"):
+def write_forms(layouts: tuple[FormLayout, ...], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.xlsx"):
         stale.unlink()
-    for layout in LAYOUTS:
-        path = INBOX_DIR / layout.file_name
+    for layout in layouts:
+        path = folder / layout.file_name
         grid = build_grid(layout)
         if layout.writer == "openpyxl":
             write_with_openpyxl(grid, layout, path)
@@ -955,9 +1119,33 @@ def main() -> None:
             write_with_xlsxwriter(grid, layout, path)
         stamp = modification_time(layout)
         os.utime(path, (stamp, stamp))
+
+
+def write_modified(path: Path, folders: dict[str, tuple[FormLayout, ...]]) -> None:
+    """Each form's modification time, which git does not keep: `redcross demo` sets them from this
+    file, so that 诸暨市's correction is the later of its two forms however the files were checked out."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("file", "modified_utc"))
+        for folder, layouts in folders.items():
+            for layout in layouts:
+                stamp = datetime.fromtimestamp(modification_time(layout), UTC)
+                writer.writerow((f"{folder}/{layout.file_name}", f"{stamp:%Y-%m-%dT%H:%M:%S}"))
+
+
+def main() -> None:
+    check_split()
+    check_layouts()
+    check_midyear()
+    TARGETS_DIR.mkdir(parents=True, exist_ok=True)
+    write_forms(LAYOUTS, INBOX_DIR)
+    midyear = midyear_layouts()
+    write_forms(midyear, MIDYEAR_DIR)
     write_targets(TARGETS_DIR / "2017.csv")
+    write_unit_targets(TARGETS_DIR / UNIT_TARGETS_FILE)
+    write_modified(SAMPLE_DIR / "modified.csv", {"inbox": LAYOUTS, "midyear": midyear})
     (SAMPLE_DIR / "README.md").write_text(readme_text(), encoding="utf-8")
-    print(f"wrote {len(LAYOUTS)} forms to {INBOX_DIR}")
+    print(f"wrote {len(LAYOUTS)} forms to {INBOX_DIR} and {len(midyear)} to {MIDYEAR_DIR}")
 
 
 if __name__ == "__main__":
