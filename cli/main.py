@@ -141,7 +141,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if home is None:
         return 2
     with open_warehouse(home.published) as con:
-        print(status_text(con, args.runs))
+        print(status_text(con, args.runs, args.year))
     return 0
 
 
@@ -236,6 +236,8 @@ def parser() -> argparse.ArgumentParser:
     status = command("status", "the last runs, what each accepted and rejected and why, warnings waiting, "
                      "units that have not reported the latest period", cmd_status)
     status.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
+    status.add_argument("--year", type=int, help="also print the year's coverage grid: units down, the periods in "
+                                                 "use across, each cell 已报 (accepted), 退回 (rejected) or 缺报 (missing)")
     command("serve", "serve the Prefect deployments against a running Prefect server (PREFECT_API_URL): nightly "
             "at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
     command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's January-June), "

@@ -1,5 +1,8 @@
 """The annual report as one self-contained HTML page: readable on a phone, printable on A4.
 
+Beside the city's and the units' figures: where units have targets, their ranking with a chart
+against the calendar; the period's revisions; the year's coverage grid.
+
 Inline CSS and inline SVG charts (`report.svg`), nothing fetched from anywhere. Every figure links
 to its indicator's breakdown, where each unit's figure names the file, sheet, cell and SHA-256 it
 was read from; the appendix lists them all. All text taken from the warehouse is escaped.
@@ -13,9 +16,19 @@ from html import escape
 
 from core.decimals import in_wan, round_half_up
 from core.registry import Indicator
-from report.model import CONTRIBUTION_CHART_UNITS, Figure, Report, Source, UnitRow
+from report.model import (
+    CONTRIBUTION_CHART_UNITS,
+    COVERAGE_LEGEND,
+    STATE_LABELS,
+    Figure,
+    Report,
+    Source,
+    UnitRow,
+    month_label,
+)
 from report.narrative import narrative
 from report.svg import Bar, Segment, bar_chart, stacked_chart
+from report.text import GAP_HEADER, points
 
 NONE = "—"
 HEADER_NOTE = "绍兴市红十字会 · 数据来自统计数据库中已接收的各单位报表；金额单位：万元；百分比四舍五入保留两位。"
@@ -47,6 +60,11 @@ details summary { cursor: pointer; }
 .charts figure { margin: 0; overflow-x: auto; }
 svg.chart { width: 100%; height: auto; display: block; }
 td.name { min-width: 7em; }
+table.grid { width: auto; }
+td.state { text-align: center; white-space: nowrap; min-width: 5em; }
+td.state-accepted { background: #e8f3e8; color: #1e5e1e; }
+td.state-rejected { background: #fde8e8; color: #9b0000; font-weight: 600; }
+td.state-missing { background: #fff4e5; color: #8a5a00; font-weight: 600; }
 svg .chart-title { font-size: 15px; font-weight: 600; fill: var(--ink); }
 svg .label { font-size: 12px; fill: var(--ink); }
 svg .value { font-size: 12px; fill: var(--muted); }
@@ -111,7 +129,10 @@ def to_html(report: Report) -> str:
         _narrative_section(report),
         _city_section(report),
         _charts_section(report),
+        _ranking_section(report),
         _breakdown_section(report),
+        _revisions_section(report),
+        _coverage_section(report),
         _sources_section(report),
         "</main></body></html>",
     ]
@@ -127,8 +148,9 @@ def _narrative_section(report: Report) -> str:
 
 
 def _city_section(report: Report) -> str:
+    calendar = report.before_december
     head = ("<tr><th>指标</th><th class=\"wide\">计量单位</th><th>本期数</th><th>省定指标</th><th>完成率</th>"
-            "<th>上年同期数</th><th>同比增长</th></tr>")
+            "<th>上年同期数</th><th>同比增长</th>" + (f"<th>{GAP_HEADER}</th>" if calendar else "") + "</tr>")
     rows = []
     for indicator in report.registry.indicators:
         figure = report.city(indicator.code)
@@ -143,7 +165,8 @@ def _city_section(report: Report) -> str:
             f'{escape(indicator.name)}</a></td><td class="wide">{escape(indicator.shown_unit)}</td>'
             f"{_cell(total, title=tip)}"
             f"{_amount_cell(figure.target, indicator)}{_cell(percent_text(figure.completion))}"
-            f"{_amount_cell(figure.prior_total, indicator)}{_cell(percent_text(figure.growth))}</tr>"
+            f"{_amount_cell(figure.prior_total, indicator)}{_cell(percent_text(figure.growth))}"
+            + (_cell(points(figure.schedule_gap)) if calendar else "") + "</tr>"
         )
     return (f'<section id="city"><h2>全市指标</h2><p class="note">点击数字可查看构成该数字的各单位报表。</p>'
             f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
@@ -157,7 +180,10 @@ def _charts_section(report: Report) -> str:
     growth = [Bar(i.name, round_half_up(f.growth, 2), f"{number(f.prior_total, i)} → {number(f.total, i)}")
               for i, f in city if f.growth is not None]
     charts = []
-    if completion:
+    if completion and report.before_december:  # the line a period short of the year is read against
+        reference = round_half_up(report.time_progress, 2)
+        charts.append(bar_chart(f"全年目标完成率（虚线为序时进度{reference}%）", completion, reference=reference))
+    elif completion:
         charts.append(bar_chart("省定指标完成率", completion, reference=Decimal(100)))
     if growth:
         charts.append(bar_chart("各项指标同比增长", growth, color="#1F4E79"))
@@ -209,6 +235,80 @@ def _unit_row(report: Report, indicator: Indicator, line: UnitRow) -> str:
     return (f"<tr><td class=\"num\">{line.rank}</td>{name}{_amount_cell(line.figure.total, indicator, tip)}"
             f"{_cell(percent_text(line.share))}{prior}"
             f"{_cell(percent_text(line.figure.growth))}<td class=\"source\">{where}</td></tr>")
+
+
+def _ranking_section(report: Report) -> str:
+    """Per indicator the city set units targets for: the units by exact completion, and a chart of
+    their completions against the calendar (序时进度) or, for the full year, 100%."""
+    if not report.targeted_indicators:
+        return ""
+    calendar = report.before_december
+    reference = round_half_up(report.time_progress, 2)
+    line = f"序时进度 {reference}%" if calendar else "全年目标 100%"
+    intro = (f'<section id="ranking"><h2>各单位目标完成情况</h2><p class="note">按完成率（精确值）排名，'
+             f"相同者并列；虚线为{escape(line)}。</p>")
+    parts = [intro]
+    for code in report.targeted_indicators:
+        indicator = report.registry.indicator(code)
+        head = ("<tr><th>排名</th><th>单位</th><th>本期数</th><th>全年目标</th><th>完成率</th>"
+                + (f"<th>{GAP_HEADER}</th>" if calendar else "") + "<th>同比增长</th></tr>")
+        rows, bars = [], []
+        for row in report.ranking(code):
+            f = row.figure
+            target = _amount_cell(row.target, indicator)
+            if f is None:
+                rows.append(f'<tr><td class="none">{NONE}</td><td>{escape(row.unit_name)}</td>'
+                            f'<td class="none">缺报</td>{target}<td class="none" colspan="{3 if calendar else 2}">'
+                            f"尚未报送</td></tr>")
+                continue
+            rank = NONE if f.rank is None else str(f.rank)
+            rows.append(f"<tr>{_cell(rank)}<td>{escape(row.unit_name)}</td>{_amount_cell(f.total, indicator)}"
+                        f"{target}{_cell(percent_text(f.completion))}"
+                        + (_cell(points(f.schedule_gap)) if calendar else "") + f"{_cell(percent_text(f.growth))}</tr>")
+            if f.completion is not None:
+                bars.append(Bar(row.unit_name, round_half_up(f.completion, 2),
+                                f"{number(f.total, indicator)} / {number(row.target, indicator)}"))
+        chart = bar_chart(f"{indicator.name}：各单位完成全年目标", bars, reference=reference) if bars else ""
+        parts.append(f'<section class="indicator" id="rank-{code}"><h3>{escape(indicator.name)}'
+                     f"（{escape(indicator.shown_unit)}）</h3>"
+                     f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+                     f'<figure>{chart}</figure></section>')
+    return "".join(parts) + "</section>"
+
+
+def _revisions_section(report: Report) -> str:
+    """What the units' later forms for the period changed, with both files."""
+    if not report.revisions:
+        return '<section id="revisions"><h2>本期修订</h2><p class="note">本期没有单位修订已报数字。</p></section>'
+    head = ("<tr><th>单位</th><th>指标</th><th>原数</th><th>新数</th><th>原报表</th><th>新报表</th>"
+            "<th>收到新报表（UTC）</th></tr>")
+    rows = []
+    for r in report.revisions:
+        indicator = report.registry.indicator(r.indicator_code)
+        rows.append(f'<tr><td class="name">{escape(r.unit_name)}</td><td>{escape(indicator.name)}</td>'
+                    f"{_amount_cell(r.old_value, indicator)}{_amount_cell(r.new_value, indicator)}"
+                    f'<td class="source">{escape(r.old_file)}<br><code>{escape(r.old_submission_id)}</code></td>'
+                    f'<td class="source">{escape(r.new_file)}<br><code>{escape(r.new_submission_id)}</code></td>'
+                    f'<td class="num">{r.revised_at:%Y-%m-%d %H:%M}</td></tr>')
+    return (f'<section id="revisions"><h2>本期修订</h2><p class="note">单位重报本期报表后变动的数字；'
+            f"以后收到的报表为准。</p>"
+            f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+            f"</section>")
+
+
+def _coverage_section(report: Report) -> str:
+    """The year's grid: units down, the periods in use across, each cell 已报, 退回 or 缺报."""
+    coverage = report.coverage
+    if coverage is None or not coverage.months:
+        return ""
+    head = "<tr><th>单位</th>" + "".join(f"<th>{escape(month_label(m))}</th>" for m in coverage.months) + "</tr>"
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td>"
+        + "".join(f'<td class="state state-{state}">{STATE_LABELS[state]}</td>' for state in states) + "</tr>"
+        for _, name, states in coverage.rows)
+    return (f'<section id="coverage"><h2>{report.year}年报送情况</h2>'
+            f'<div class="table-wrap"><table class="grid"><thead>{head}</thead><tbody>{rows}</tbody></table></div>'
+            f'<p class="note">图例：{escape(COVERAGE_LEGEND)}</p></section>')
 
 
 def _sources_section(report: Report) -> str:

@@ -1,4 +1,5 @@
-"""What a run did, in words a data manager reads: accepted, warned, rejected and why, who is missing."""
+"""What a run did, in words a data manager reads: accepted, warned, rejected and why, who is missing,
+what the night's resubmissions changed."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from core.decimals import plain_amount
 from core.forms import Form
 from core.periods import period_label
 from core.problems import Problem
@@ -22,6 +24,7 @@ class RunSummary:
     target_problems: list[Problem] = field(default_factory=list)
     missing_units: dict[str, list[str]] = field(default_factory=dict)  # "2017年1-12月" -> unit names
     changed_figures: list[str] = field(default_factory=list)
+    revisions: list[str] = field(default_factory=list)  # "诸暨市 2017年 救护员培训 4375 → 4400"
 
     def text(self) -> str:
         lines = [
@@ -38,10 +41,13 @@ class RunSummary:
             lines.append(f"  提示 / warnings {name}:")
             lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}" for p in problems]
         for problem in self.target_problems:
-            lines.append(f"  指标目标文件 / targets file {problem.file}: {problem.message_zh} / {problem.message_en}")
+            label = "" if problem.severity == "error" else "提示 / warning "
+            lines.append(f"  指标目标文件 / targets file {problem.file}: {label}{problem.message_zh} / {problem.message_en}")
         for period, units in self.missing_units.items():
             shown = "、".join(units) if units else "无 / none"
             lines.append(f"缺报 / not yet reported for {period}: {shown}")
+        lines.append(f"修订 / revisions (a later form changed these figures): {len(self.revisions)}")
+        lines += [f"  {r}" for r in self.revisions]
         lines.append(f"变动的全市数字 / city figures changed: {len(self.changed_figures)}")
         lines += [f"  {c}" for c in self.changed_figures[:20]]
         if len(self.changed_figures) > 20:
@@ -63,6 +69,11 @@ class RunSummary:
             lines.append("")
         for period, units in self.missing_units.items():
             lines.append(f"- 缺报 not reported for {period}: {'、'.join(units) or 'none'}")
+        for problem in self.target_problems:
+            lines.append(f"- 指标目标文件 targets file {_md(problem.file)} ({problem.severity}): "
+                         f"{_md(problem.message_zh)} / {_md(problem.message_en)}")
+        lines += ["", f"## 修订 / revisions: {len(self.revisions)}", ""]
+        lines += [f"- {_md(r)}" for r in self.revisions]
         lines += ["", f"## 变动的全市数字 / city figures changed: {len(self.changed_figures)}", ""]
         lines += [f"- {c}" for c in self.changed_figures]
         return "\n".join(lines) + "\n"
@@ -89,6 +100,9 @@ def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repe
         periods = [latest]
     for year, month in periods:
         summary.missing_units[period_label(year, month)] = queries.missing_units(con, year, month)
+    summary.revisions = [
+        f"{unit} {period_label(year, month)} {indicator} {plain_amount(old, kind) or '—'} → {plain_amount(new, kind) or '—'}"
+        for unit, year, month, indicator, kind, old, new in queries.run_revisions(con, run_id)]
     for year, month, indicator, total in queries.city_totals(con):
         old = before.get((year, month, indicator))
         if old != total:

@@ -1,14 +1,18 @@
-"""`redcross status`: what the last runs did, the warnings waiting for a look, who has not reported."""
+"""`redcross status`: what the last runs did, the warnings waiting for a look, who has not reported,
+and with a year, the grid of who has reported which period."""
 
 from __future__ import annotations
+
+import unicodedata
 
 import duckdb
 
 from core.periods import period_label
+from report.model import COVERAGE_LEGEND, STATE_LABELS, Coverage, month_label
 from warehouse import queries
 
 
-def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5) -> str:
+def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | None = None) -> str:
     lines = ["最近的运行 / recent runs:"]
     for run_id, kind, started, finished, status, seen, accepted, rejected in queries.recent_runs(con, last_runs):
         lines.append(f"  {started:%Y-%m-%d %H:%M} UTC  {kind:<8} {status:<11} "
@@ -19,10 +23,38 @@ def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5) -> str:
                 lines += [f"      {m['cell'] or ''} {m['message_zh']} / {m['message_en']}" for m in messages]
     warnings = queries.waiting_warnings(con)
     lines.append(f"待核实的提示 / warnings waiting for a look: {len(warnings)}")
-    for file_name, unit, year, month, m in warnings:
-        lines.append(f"  {period_label(year, month)} {unit} {file_name} {m['cell'] or ''} {m['indicator'] or ''}: "
+    for file_name, unit, warned_year, warned_month, m in warnings:
+        lines.append(f"  {period_label(warned_year, warned_month)} {unit} {file_name} {m['cell'] or ''} {m['indicator'] or ''}: "
                      f"{m['message_zh']} / {m['message_en']}")
     if latest := queries.latest_period(con):
         shown = "、".join(queries.missing_units(con, *latest)) or "无 / none"
         lines.append(f"本期缺报 / not yet reported for {period_label(*latest)}: {shown}")
+    if year is not None:
+        lines += ["", coverage_grid(Coverage.from_rows(year, queries.coverage(con, year)))]
     return "\n".join(lines)
+
+
+def coverage_grid(coverage: Coverage) -> str:
+    """Units down, the periods in use across, each cell 已报, 退回 or 缺报, aligned for a terminal
+    (a Chinese character takes two columns), with the legend."""
+    title = f"{coverage.year}年报送情况 / who has reported in {coverage.year}:"
+    if not coverage.months:
+        return f"{title} 无已接收的报表 / no accepted forms"
+    names = [name for _, name, _ in coverage.rows]
+    first = max(_width(n) for n in [*names, "单位"]) + 2
+    columns = [max(_width(month_label(m)), _width("已报")) + 2 for m in coverage.months]
+    lines = [title, _pad("单位", first) + "".join(_pad(month_label(m), w) for m, w in zip(coverage.months, columns, strict=True))]
+    for _, name, states in coverage.rows:
+        lines.append(_pad(name, first) + "".join(_pad(STATE_LABELS[s], w) for s, w in zip(states, columns, strict=True)))
+    counts = {label: sum(states.count(state) for _, _, states in coverage.rows) for state, label in STATE_LABELS.items()}
+    lines += ["合计 / totals: " + "，".join(f"{label} {n}" for label, n in counts.items()),
+              f"图例 / legend: {COVERAGE_LEGEND}"]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))

@@ -21,12 +21,12 @@ EVIL_FILE = "=cmd|' /C calc'!A0.xlsx"
 def partial_report(registry=REGISTRY, file_name="2018年柯桥.xlsx") -> Report:
     """2018 January to June: only 柯桥区 and 市本级 reported; first aid has a target but no prior, the rest neither."""
     figures = [
-        Figure("first_aid_trained", "city", Decimal(3000), Decimal(15000), None),
-        Figure("donation_income", "city", Decimal("1234567.89"), None, Decimal("1000000.00")),
-        Figure("first_aid_trained", "keqiao", Decimal(1800), None, None),
-        Figure("first_aid_trained", "city_office", Decimal(1200), None, None),
-        Figure("donation_income", "keqiao", Decimal("1000000.00"), None, Decimal("800000.00")),
-        Figure("donation_income", "city_office", Decimal("234567.89"), None, None),
+        Figure("first_aid_trained", "city", Decimal(3000), Decimal(15000), None, 6),
+        Figure("donation_income", "city", Decimal("1234567.89"), None, Decimal("1000000.00"), 6),
+        Figure("first_aid_trained", "keqiao", Decimal(1800), None, None, 6),
+        Figure("first_aid_trained", "city_office", Decimal(1200), None, None, 6),
+        Figure("donation_income", "keqiao", Decimal("1000000.00"), None, Decimal("800000.00"), 6),
+        Figure("donation_income", "city_office", Decimal("234567.89"), None, None, 6),
     ]
     sources = tuple(
         Source(f.indicator_code, f.scope, registry.unit(f.scope).name, f.total, file_name, "ab" * 32, "统计表",
@@ -39,7 +39,8 @@ def partial_report(registry=REGISTRY, file_name="2018年柯桥.xlsx") -> Report:
 
 def test_a_missing_prior_or_target_reads_naturally():
     text = narrative(partial_report())
-    assert text.startswith("2018年1-6月，全市红十字系统开展救护员培训3000人，完成省定指标的20.00%；")
+    assert text.startswith("2018年1-6月（序时进度50%），全市红十字系统开展救护员培训3000人，"
+                           "完成全年目标的20.00%，落后序时进度30.00个百分点；")
     assert "捐赠收入123.46万元，同比增长23.46%，其中市本级23.46万元，占全市的19.00%" in text
     assert "救护员培训上年同期无可比数据，未计算同比。" in text
     for bad in ("None", "nan", "null", "—%"):
