@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from prefect_server import start_server, stop_server
-from support import TODAY, drop_samples, make_home
+from support import TODAY, drop_corrections, drop_midyear_forms, drop_samples, make_home, write_unit_targets
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -47,3 +47,23 @@ def sample_night(tmp_path_factory):
     root = make_home(tmp_path_factory.mktemp("sample-night") / "home")
     drop_samples(root)
     return root, nightly(home=str(root), today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def midyear_night(tmp_path_factory):
+    """A home after one night of the mid-year review (SPEC §9), and the night's summary.
+
+    Targets with unit rows (.xlsx); 2017年1-6月 from every unit but 开发区 (nothing) and 新昌县 (a
+    rejected file), 诸暨市's twice (the later form corrects two figures), and 柯桥区's 1-5月 and 1-7月.
+    Run without Prefect (the same steps; the flows' own tests cover Prefect) and, like sample_night,
+    shared by tests that only read it.
+    """
+    from flows.nightly import nightly
+
+    root = tmp_path_factory.mktemp("midyear") / "home"
+    for folder in ("inbox", "targets"):
+        (root / folder).mkdir(parents=True)
+    write_unit_targets(root / "targets" / "2017.xlsx")
+    drop_midyear_forms(root / "inbox")
+    drop_corrections(root / "inbox")
+    return root, nightly.local(home=str(root), today=TODAY)

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -121,19 +122,29 @@ def test_rerun_and_same_bytes_again_change_nothing(home):
     assert published_rows(home, "select status, count(*) from runs group by all") == [("succeeded", 3)]
 
 
-def test_a_later_submission_supersedes_the_earlier(home):
+def test_a_later_submission_supersedes_the_earlier_and_the_night_lists_what_it_changed(home):
     first = write_form(home / "inbox" / "keqiao-v1.xlsx")
     os.utime(first, (1_600_000_000, 1_600_000_000))
-    nightly(home=str(home), today=TODAY)
-    rows = [("救护员培训", "人", 4000, 3100)] + [r for r in KEQIAO_2017[1:]]
+    assert nightly(home=str(home), today=TODAY).revisions == []
+    # the resubmission changes two figures: 救护员培训 3951 -> 4000, 捐赠收入 240.32 -> 241.5 万元
+    rows = [("救护员培训", "人", 4000, 3100), *KEQIAO_2017[1:7], ("捐赠收入", "万元", 241.5, 130.5), *KEQIAO_2017[8:]]
     second = write_form(home / "inbox" / "keqiao-v2.xlsx", rows=rows)
     os.utime(second, (1_600_100_000, 1_600_100_000))
-    nightly(home=str(home), today=TODAY)
+    summary = nightly(home=str(home), today=TODAY)
     assert published_rows(home, "select file_name, status from submissions order by file_name") == [
         ("keqiao-v1.xlsx", "superseded"), ("keqiao-v2.xlsx", "accepted")]
     assert published_rows(home, """select value from indicator_values
                                    where unit_code = 'keqiao' and indicator_code = 'first_aid_trained'""") == [
         (Decimal("4000.00"),)]
+    ids = dict(published_rows(home, "select file_name, submission_id from submissions"))
+    assert published_rows(home, "select * from revisions order by indicator_code") == [
+        ("keqiao", 2017, 12, "donation_income", Decimal("2403200.00"), Decimal("2415000.00"), ids["keqiao-v1.xlsx"],
+         ids["keqiao-v2.xlsx"], datetime(2020, 9, 14, 16, 13, 20)),
+        ("keqiao", 2017, 12, "first_aid_trained", Decimal("3951.00"), Decimal("4000.00"), ids["keqiao-v1.xlsx"],
+         ids["keqiao-v2.xlsx"], datetime(2020, 9, 14, 16, 13, 20)),
+    ]
+    assert summary.revisions == ["柯桥区 2017年 救护员培训 3951 → 4000", "柯桥区 2017年 捐赠收入 2403200.00 → 2415000.00"]
+    assert "- 柯桥区 2017年 救护员培训 3951 → 4000\n" in summary.markdown()  # the Prefect artifact
 
 
 def test_an_analyst_holding_the_published_file_open_never_blocks_a_run(home):
