@@ -96,3 +96,19 @@ def test_the_new_views_and_columns_carry_comments(rows):
     assert rows("""select table_name, column_name from duckdb_columns()
                    where schema_name = 'main' and table_name in ('unit_progress', 'revisions', 'coverage', 'city_totals')
                    and (comment is null or comment = '')""") == []
+
+
+def test_the_full_year_keeps_its_figures_and_gives_each_unit_its_own_growth(sample_night):
+    root, _ = sample_night
+    assert published_rows(root, """select total::varchar, completion_pct::varchar, time_progress_pct::varchar,
+                                          schedule_gap_pts::varchar
+                                   from city_totals where year = 2017 and month = 12
+                                     and indicator_code = 'first_aid_trained'""") == [
+        ("21810.00", "150.7464749793", "100.0000000000", "50.7464749793")]
+    # no unit targets in this home: every unit figure is there, with its growth and without a rank
+    assert published_rows(root, """select value::varchar, prior_value::varchar, yoy_growth_pct::varchar, target, rank
+                                   from unit_progress where year = 2017 and month = 12 and unit_code = 'keqiao'
+                                     and indicator_code = 'first_aid_trained'""") == [
+        ("3951.00", "3141.00", "25.7879656160", None, None)]
+    assert published_rows(root, "select count(*) from unit_progress where rank is not null") == [(0,)]
+    assert published_rows(root, "select count(*) from revisions") == [(0,)]
