@@ -183,25 +183,53 @@ def write_data_docs(runner: SuiteRunner, folder: Path, files: dict[str, str]) ->
 
     for name, checked in runner._checked.items():
         for number, (rows_per_form, combined) in enumerate(checked):
-            page(name, "全部文件 all files", f"{name}-{number}", _page(combined))
-            for form in sorted(_failing_forms(combined) & set(files)) if rows_per_form else ():
-                page(name, files[form], name, _page(combined, form, rows_per_form.get(form, 0)))
+            page(name, "全部文件 all files", f"{name}-{number}", _page(combined, _first_rows(combined)))
+            if not rows_per_form:
+                continue
+            grouped = _rows_by_form(combined)
+            for form in sorted(set().union(*grouped) & set(files)):
+                page(name, files[form], name,
+                     _page(combined, [g.get(form, []) for g in grouped], form, rows_per_form.get(form, 0)))
     if pages:
         context.build_data_docs(site_names=["validation"], resource_identifiers=pages)
     logging.getLogger("redcross").info("校验报告页面 / Data Docs: %d pages in %.2f s", len(pages),
                                        time.perf_counter() - started)
 
 
+BULKY = ("unexpected_list", "unexpected_index_list", "partial_unexpected_list", "partial_unexpected_index_list",
+         "partial_unexpected_counts", "unexpected_index_query")  # every failing row of the night: not on a page
+
+
 def _form_of(index: dict) -> str:
     return str(index[INDEX_COLUMN]).split(":", 1)[0]
 
 
-def _failing_forms(result) -> set[str]:
-    return {_form_of(i) for outcome in result.results for i in outcome.result.get("unexpected_index_list") or []}
+def _pairs(outcome) -> tuple[list, list]:
+    found = outcome.result
+    index, values = found.get("unexpected_index_list") or [], found.get("unexpected_list") or []
+    return index, values if len(values) == len(index) else [None] * len(index)
 
 
-def _page(combined, form: str | None = None, element_count: int | None = None):
-    """The night's result (or one form's part of it) as a page shows it: few rows, values as text."""
+def _first_rows(result) -> list[list[tuple]]:
+    """For each expectation, its first failing rows (index, value) over the whole night."""
+    return [list(zip(*(part[:PAGE_ROWS] for part in _pairs(outcome)), strict=True)) for outcome in result.results]
+
+
+def _rows_by_form(result) -> list[dict[str, list[tuple]]]:
+    """For each expectation, its failing rows (index, value) by form: one pass over the night's rows,
+    however many forms get a page."""
+    grouped = []
+    for outcome in result.results:
+        forms: dict[str, list[tuple]] = {}
+        for i, v in zip(*_pairs(outcome), strict=True):
+            forms.setdefault(_form_of(i), []).append((i, v))
+        grouped.append(forms)
+    return grouped
+
+
+def _page(combined, rows_per_outcome: list[list[tuple]], form: str | None = None, element_count: int | None = None):
+    """The night's result (or one form's part of it: `form`, its rows in `rows_per_outcome`) as a
+    page shows it: few rows, values as text."""
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult,
         ExpectationValidationResult,
@@ -209,14 +237,10 @@ def _page(combined, form: str | None = None, element_count: int | None = None):
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     results = []
-    for outcome in combined.results:
-        found = dict(outcome.result)
-        index = found.get("unexpected_index_list") or []
-        values = found.get("unexpected_list") or []
-        rows = list(zip(index, values, strict=True)) if len(index) == len(values) else [(i, None) for i in index]
+    for outcome, rows in zip(combined.results, rows_per_outcome, strict=True):
+        found = {k: v for k, v in outcome.result.items() if k not in BULKY}
         success = outcome.success
         if form is not None:
-            rows = [(i, v) for i, v in rows if _form_of(i) == form]
             success = not rows
             share = 100 * len(rows) / element_count if element_count else 0.0
             for key in ("missing_count", "missing_percent", "unexpected_percent_nonmissing"):
@@ -231,7 +255,6 @@ def _page(combined, form: str | None = None, element_count: int | None = None):
                 same["count"] += 1
             else:
                 counts.append({"value": value, "count": 1})
-        found.pop("unexpected_index_query", None)
         found |= {"partial_unexpected_list": [v for _, v in shown], "unexpected_list": [v for _, v in shown],
                   "partial_unexpected_index_list": [i for i, _ in shown],
                   "unexpected_index_list": [i for i, _ in shown],
