@@ -34,6 +34,7 @@ class Home:
     published = property(lambda self: self.root / "warehouse" / "redcross.duckdb")
     writer = property(lambda self: self.root / "warehouse" / "writer" / "redcross-writer.duckdb")
     lock = property(lambda self: self.root / "warehouse" / "writer" / "run.lock")
+    log_file = property(lambda self: self.root / "logs" / "redcross.log")
     registry_folder = property(lambda self: self.root / "registry")
 
     def registry(self) -> Registry:
