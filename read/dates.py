@@ -224,7 +224,7 @@ def ods_date_cells(data: bytes, sheet: str) -> dict[str, CellDate]:
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return {}  # calamine read the sheet; its dates are then shown plainly
     shows = {}
-    for root in filter(None, (styles, content)):
+    for root in (r for r in (styles, content) if r is not None):
         for style in root.iter(_q("number:date-style")):
             parts = {child.tag for child in style}
             found = [s for s in SHOWS if _q(f"number:{s}") in parts]
@@ -239,15 +239,21 @@ def ods_date_cells(data: bytes, sheet: str) -> dict[str, CellDate]:
         column = 0
         for cell in row_element:
             repeat = int(cell.get(_q("table:number-columns-repeated"), "1"))
-            if cell.get(_q("office:value-type")) == "date" and cell.get(_q("office:date-value")):
-                try:
-                    day = datetime.fromisoformat(cell.get(_q("office:date-value"))).date()
-                except ValueError:
-                    continue
+            day = _ods_date(cell)
+            if day is not None:
                 text = "".join(cell.itertext()).strip() or day.isoformat()
                 kind = shows.get(data_style.get(cell.get(_q("table:style-name"))), "day")
-                for offset in range(repeat):
+                for offset in range(min(repeat, 256)):  # a form is far narrower
                     cells[f"{column_letter(column + offset)}{row + 1}"] = CellDate(day, kind, text)
             column += repeat
         row += int(row_element.get(_q("table:number-rows-repeated"), "1"))
     return cells
+
+
+def _ods_date(cell: ElementTree.Element) -> date | None:
+    if cell.get(_q("office:value-type")) != "date":
+        return None
+    try:
+        return datetime.fromisoformat(cell.get(_q("office:date-value"), "")).date()
+    except ValueError:
+        return None
