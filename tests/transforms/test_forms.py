@@ -37,13 +37,13 @@ def test_form_parts_are_found_wherever_they_are():
     assert (layout.header_row, layout.end_row) == (5, 11)
     assert (layout.name_column, layout.unit_column, layout.value_column, layout.prior_column) == ("B", "C", "D", "E")
     assert (layout.unit.text, layout.unit.cell) == ("绍兴县红十字会", "C2")
-    assert (layout.period.text, layout.period.cell) == ("2017年1-6月", "E2")
+    assert (layout.period.text, layout.period.cell) == ("２０１７年１－６月", "E2")  # as written, for messages
     assert layout.money_unit == "万元"
 
 
 def test_rows_are_cleaned_to_exact_stored_units_and_the_footer_is_never_read():
     layout = locate_form(FORM)
-    raw = pl.LazyFrame(form_rows(FORM, layout), schema=RAW_ROW_SCHEMA).with_columns(is_formula=False)
+    raw = pl.LazyFrame(form_rows(FORM, layout), schema=RAW_ROW_SCHEMA).with_columns(is_formula=False, is_date=False)
     rows = clean_form_rows(raw, indicator_keys_frame(load_registry())).sort("row")
     got = rows.select("indicator_code", "value", "value_cell", "prior_value").collect().rows()
     assert got == [
