@@ -81,7 +81,7 @@ def date_shows(code: str) -> str | None:
 
 
 def shown_date(code: str, value: date) -> str:
-    """A date as the format code shows it, e.g. `2017年6月` for `yyyy"年"m"月"`; times of day left out."""
+    """A date as the format code shows it, e.g. `2017年6月` for `yyyy"年"m"月"`."""
     out = []
     for kind, text in _tokens(code):
         width = len(text)
@@ -92,7 +92,9 @@ def shown_date(code: str, value: date) -> str:
                        else _MONTHS[value.month - 1])
         elif kind == "d":
             out.append(str(value.day) if width == 1 else f"{value.day:02d}")
-        elif kind == "literal":
+        elif kind == "time":  # a typed date is midnight: its time of day shows as zeros
+            out.append("AM" if text.lower() in ("am/pm", "a/p") else "0" * min(width, 2))
+        else:
             out.append(text)
     return "".join(out).strip()
 

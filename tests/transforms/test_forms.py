@@ -1,12 +1,9 @@
 from decimal import Decimal
 
 import polars as pl
-import pytest
 
-from core.periods import Period
 from core.registry import load_registry
 from transforms.forms import RAW_ROW_SCHEMA, clean_form_rows, form_rows, indicator_keys_frame, locate_form
-from transforms.periods import parse_period
 
 
 def grid(rows: list[list[str | None]]) -> pl.DataFrame:
@@ -56,13 +53,3 @@ def test_rows_are_cleaned_to_exact_stored_units_and_the_footer_is_never_read():
 
 def test_a_sheet_without_a_header_row_holds_no_form():
     assert locate_form(grid([["填报单位：柯桥区"], ["随便写的"]])) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "period"),
-    [("2017年", Period(2017, 1, 12)), ("2017年度", Period(2017, 1, 12)), ("2017年1-6月", Period(2017, 1, 6)),
-     ("２０１７年１—６月", Period(2017, 1, 6)), ("2017年6月", Period(2017, 1, 6)), ("2017年4-6月", Period(2017, 4, 6)),
-     ("2017年13月", Period(2017, 1, 13)), ("去年", None), (None, None)],
-)
-def test_periods(text, period):
-    assert parse_period(text) == period
