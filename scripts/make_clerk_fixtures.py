@@ -25,19 +25,17 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from keqiao import KEQIAO_2017
+from make_fixtures import HEADERS, office_script, without_thumbnail
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "clerks"
 UNIT = "浙江省绍兴市柯桥区红十字会（盖章）"
-HEADERS = ["序号", "指标名称", "计量单位", "本期数", "上年同期数", "备注"]
 PERIOD_CELL = (4, 1)  # E2, zero-based column and row: the cell after 报告期：
 FIXTURE_KINDS = {  # name -> (what the clerk types, the number format the cell is given)
     "period_month_date": ("2017年6月1日", 'YYYY"年"M"月"'),
@@ -48,27 +46,10 @@ FILTERS = {"xlsx": "Calc MS Excel 2007 XML", "xls": "MS Excel 97", "ods": "calc8
 # LibreOffice's own Python (python3-uno). The CSV filter's options: comma, double quote, UTF-8,
 # from line 1, no column formats, language 2052 (zh-CN), quoted fields not forced to text, and
 # "detect special numbers" on, which is the recognition a typed cell goes through.
-_TYPE_AND_SAVE = r"""
-import subprocess, sys, time, uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.lang import Locale
-
-def prop(name, value):
-    p = PropertyValue(); p.Name = name; p.Value = value; return p
-
-source, pipe, column, row, number_format = sys.argv[1:6]
-targets = sys.argv[6:]  # path, filter, path, filter, ...
-office = subprocess.Popen(["soffice", "--headless", "--norestore", f"--accept=pipe,name={pipe};urp;"])
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(120):
-        try:
-            remote = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            break
-        except Exception:
-            time.sleep(0.5)
-    desktop = remote.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", remote)
+_TYPE_AND_SAVE = office_script(
+    "from com.sun.star.beans import PropertyValue\nfrom com.sun.star.lang import Locale",
+    "source, pipe, column, row, number_format = sys.argv[1:6]\ntargets = sys.argv[6:]  # path, filter, ...",
+    """
     options = (prop("Hidden", True), prop("FilterName", "Text - txt - csv (StarCalc)"),
                prop("FilterOptions", "44,34,76,1,,2052,false,true"))
     doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, options)
@@ -81,16 +62,8 @@ try:
     doc.Sheets.getByIndex(0).Name = "统计表"
     for path, name in zip(targets[::2], targets[1::2]):
         doc.storeToURL(uno.systemPathToFileUrl(path), (prop("FilterName", name),))
-    doc.close(True)
-    try:
-        desktop.terminate()
-    except Exception:
-        pass  # the bridge closes as the office quits
-    office.wait(timeout=60)
-finally:
-    if office.poll() is None:
-        office.kill()
-"""
+    """,
+)
 
 
 def typed_form(period: str) -> str:
@@ -105,17 +78,6 @@ def typed_form(period: str) -> str:
     writer.writerow([])
     writer.writerow(["填表人：王小明", "", "", "联系电话：13900001111"])
     return text.getvalue()
-
-
-def without_thumbnail(ods: Path) -> None:
-    """Drop the preview picture LibreOffice puts in an .ods; every other part stays as saved."""
-    with zipfile.ZipFile(ods) as source:
-        parts = [(info, source.read(info)) for info in source.infolist() if not info.filename.startswith("Thumbnails/")]
-    with zipfile.ZipFile(ods, "w") as target:
-        for info, data in parts:
-            if info.filename == "META-INF/manifest.xml":
-                data = re.sub(rb"\s*<manifest:file-entry[^>]*Thumbnails/[^>]*/>", b"", data)
-            target.writestr(info, data)
 
 
 def make(name: str, typed: str, number_format: str) -> list[Path]:
