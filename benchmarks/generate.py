@@ -6,7 +6,8 @@ template with its two per-file strings and twenty-four numbers patched into the 
 shared strings, so a form costs a zip rewrite, not a workbook build. The figures are a function of
 (unit, indicator, year, month) alone, so reruns give byte-identical files, and they are built to
 pass every check: whole non-negative counts, money in 万元 with two decimals, each figure within
-3x of the same period a year earlier, and 上年同期数 equal to what that earlier form said.
+3x of the same period a year earlier, and 上年同期数 equal to what that earlier form said; unless
+asked for the warnings and errors real forms carry (--revised-priors, --jumps, --errors; see Mess).
 
     uv run python benchmarks/generate.py --units 100 --years 2 --months 12 --out /tmp/bench/inbox
 
@@ -135,6 +136,29 @@ def _number(value: Decimal) -> bytes:
     return text.encode()
 
 
+REVISED = (1, 4, 9)  # the rows whose 上年同期数 a messy form revises
+
+
+@dataclass(frozen=True)
+class Mess:
+    """What real forms carry: 上年同期数 revised since the earlier form was sent (a prior_mismatch
+    warning on three rows), a share of forms with a 3x jump (a yoy_outlier warning) and a share with
+    an error that rejects the file (a negative count, or a fractional one). Which forms is a stable
+    function of the form, so reruns write the same files."""
+
+    revised_priors: bool = False
+    jump_share: float = 0.0
+    error_share: float = 0.0
+
+    def of(self, unit: Unit, year: int, month: int) -> tuple[bool, bool, bool]:
+        digest = hashlib.blake2b(f"{unit.code}/{year}/{month}".encode(), digest_size=8).digest()
+        draw_jump, draw_error = (int.from_bytes(digest[:4], "big") / 2**32, int.from_bytes(digest[4:], "big") / 2**32)
+        return self.revised_priors, draw_jump < self.jump_share, draw_error < self.error_share
+
+
+CLEAN = Mess()
+
+
 class FormWriter:
     """Patches the template for one unit and period and writes it as a zip, members in template order."""
 
@@ -146,14 +170,22 @@ class FormWriter:
             name: zipfile.ZipInfo(name, date_time=(2026, 11, 1, 0, 0, 0)) for name in self.members
         }
 
-    def form_bytes(self, unit: Unit, year: int, month: int, revision: int = 0) -> bytes:
-        """The form's bytes; `revision` > 0 is a corrected version (救护员培训 raised by `revision`)."""
+    def form_bytes(self, unit: Unit, year: int, month: int, revision: int = 0, mess: Mess | None = None) -> bytes:
+        """The form's bytes; `revision` > 0 is a corrected version (救护员培训 raised by `revision`);
+        `mess` makes it as real forms come (see Mess)."""
         sheet = self.sheet
+        revised, jump, error = (mess or CLEAN).of(unit, year, month)
         for i in range(len(INDICATORS)):
             value = figure(unit, i, year, month) + (revision if i == 0 else 0)
+            prior = figure(unit, i, year - 1, month)
+            if revised and i in REVISED:
+                prior += 1  # the district revised last year's figure since it sent it
+            if jump and i == 0:
+                value *= 4  # beyond the 3x a year earlier
+            if error and i == 2:
+                value = -value if unit.number % 2 else value + Decimal("0.5")  # negative, or a half person
             sheet = sheet.replace(b"<v>%d</v>" % (VALUE_MARK + 2 * i), b"<v>" + _number(value) + b"</v>")
-            sheet = sheet.replace(b"<v>%d</v>" % (VALUE_MARK + 2 * i + 1),
-                                  b"<v>" + _number(figure(unit, i, year - 1, month)) + b"</v>")
+            sheet = sheet.replace(b"<v>%d</v>" % (VALUE_MARK + 2 * i + 1), b"<v>" + _number(prior) + b"</v>")
         strings = self.strings.replace(UNIT_MARK.encode(), unit.name.encode()).replace(
             PERIOD_MARK.encode(), period_text(year, month).encode())
         buffer = io.BytesIO()
@@ -171,7 +203,7 @@ def form_name(unit: Unit, year: int, month: int) -> str:
 
 
 def generate(out: Path, unit_count: int, years: int, months: int, first_year: int = FIRST_YEAR,
-             mtime: float = 1_790_000_000.0) -> int:
+             mtime: float = 1_790_000_000.0, mess: Mess | None = None) -> int:
     """Write every form of the scale into `out`; returns how many. Months are the last `months` of the year."""
     out.mkdir(parents=True, exist_ok=True)
     writer = FormWriter()
@@ -180,7 +212,7 @@ def generate(out: Path, unit_count: int, years: int, months: int, first_year: in
         for month in range(13 - months, 13):
             for unit in units(unit_count):
                 path = out / form_name(unit, year, month)
-                path.write_bytes(writer.form_bytes(unit, year, month))
+                path.write_bytes(writer.form_bytes(unit, year, month, mess=mess))
                 os.utime(path, (mtime, mtime))
                 written += 1
     return written
@@ -193,13 +225,18 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12, help="cumulative periods per year: 12 = 1-1 .. full year")
     parser.add_argument("--out", type=Path, required=True, help="folder for the forms (e.g. a home's inbox)")
     parser.add_argument("--registry", type=Path, help="units.csv to write (default: <out>/../registry/units.csv)")
+    parser.add_argument("--first-year", type=int, default=FIRST_YEAR)
+    parser.add_argument("--revised-priors", action="store_true", help="every form revises three 上年同期数 (warnings)")
+    parser.add_argument("--jumps", type=float, default=0.0, help="share of forms with a 3x jump (a warning)")
+    parser.add_argument("--errors", type=float, default=0.0, help="share of forms rejected for an error")
     args = parser.parse_args()
     if not 1 <= args.units <= 9999 or not 1 <= args.months <= 12 or FIRST_YEAR + args.years - 1 > 2026:
         parser.error("--units 1..9999, --months 1..12, years up to 2026")
     registry = args.registry or args.out.absolute().parent / "registry" / "units.csv"
     write_registry(registry, args.units)
     started = time.perf_counter()
-    count = generate(args.out, args.units, args.years, args.months)
+    count = generate(args.out, args.units, args.years, args.months, args.first_year,
+                     mess=Mess(args.revised_priors, args.jumps, args.errors))
     seconds = time.perf_counter() - started
     print(f"{count} forms in {args.out} ({count / seconds:.0f} forms/s), registry {registry}")
 

@@ -1,23 +1,27 @@
-"""The benchmark of issue 7: the pipeline, the pandas baseline and the calamine floor on the same files.
+"""The benchmark of issues 7 and 14: what runs cost as a user runs them, on clean and on messy forms.
 
-    uv run python benchmarks/run.py --units 10 --years 2 --months 12 --work /tmp/bench-240
+Two modes, each one run whose rows are measured side by side:
 
-generates the forms once (benchmarks/generate.py) and then measures, each in its own child
-process (wall time from the parent; peak RSS from os.wait4, which is the largest single process of
-that child and its helpers, and sampled every 0.25 s over all of them together):
+    uv run python benchmarks/run.py scale --units 420 --work /tmp/b10k     # 420 x 2 years x 12 = 10,080 files
+    uv run python benchmarks/run.py small --work /tmp/bsmall               # the sample data, medians of 5
 
-  backfill/temp     a nightly run over every file, Prefect's temporary server (no PREFECT_API_URL)
-  backfill/server   the same on a fresh home, against `prefect server start` on 127.0.0.1
-  baseline          pandas.read_excel (openpyxl) per file, concat, insert into DuckDB
-  floor             fastexcel (calamine) load_sheet of every file, nothing else
-  nochange/server   a nightly run with an empty inbox over the full archive (also /temp)
-  changed/server    a nightly run after 1% of the forms came again in a corrected version
+`scale` generates (benchmarks/generate.py) a year of history and three corpora of the same two
+years after it: clean; messy (every form revises three 上年同期数, 5% carry a 3x jump: warnings);
+and rejected (20% of the files carry an error). Each corpus is taken in by `redcross run` on its own
+copy of a home that already holds the history, so that every form is checked against a year
+before. Then: a night with nothing new on the clean home, the pandas/openpyxl baseline and the
+calamine floor over the clean corpus.
 
-The code measured is a snapshot of the repository copied into <work>/code before anything runs,
-so edits made meanwhile do not change what is measured (--code DIR measures another tree).
-Stage times come from the Prefect API: the task runs of the child's flow run.
-Start-up = child process launch -> start of the first read_batch task; steady state = first read_batch
-start -> flow run end; teardown = flow run end -> process exit.
+`small` measures what a new user sees after `uv sync`: `uv run redcross demo`, a night of the 16
+sample forms, and a night with nothing new, with no Prefect server configured; and the
+nothing-new night against a running `prefect server start`.
+
+Every run is a child process (the `redcross` command, from this checkout's environment): wall
+time from here, peak RSS of its largest process (wait4) and of it with its helper processes
+(sampled every 0.25 s). Start-up, work and Data Docs come from the home's log file
+(logs/redcross.log): start-up ends at "files to take in", the work at the run summary, and the
+validation process logs how long its Data Docs took. Measure a committed tree: the code is read
+where it is.
 """
 
 from __future__ import annotations
@@ -26,59 +30,27 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-TODAY = date(2026, 11, 28)
-STAGES = {  # task name prefix -> stage
-    "take_inbox": "read", "read_batch": "read", "validate_forms": "validate",
-    "write_validation_docs": "validation docs", "load_submissions": "load", "load_targets": "load",
-    "build_figures": "build", "publish_warehouse": "publish", "file_away": "publish", "mark_succeeded": "publish",
-    "write_reports": "reports",
-}
-STAGE_ORDER = ["read", "validate", "validation docs", "load", "build", "publish", "reports", "other tasks",
-               "orchestration"]
+BIN = Path(sys.executable).parent
+SAMPLE = REPO / "cli" / "sample_data"
+STAMP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
+LOG_MARKS = {"start": "files to take in", "summary": "运行 / run ", "docs": "Data Docs:"}
 
 
-# --- children: each measured thing runs in its own process -----------------------------------
-
-def child_pipeline(home: str) -> dict:
-    t_import = time.time()
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    from flows.nightly import nightly
-
-    imported = time.time()
-    state = nightly(home=home, today=TODAY, return_state=True)
-    returned = time.time()
-    summary = state.result()
-    flow_run_id = state.state_details.flow_run_id
-    with get_client(sync_client=True) as client:
-        flow_run = client.read_flow_run(flow_run_id)
-        tasks, page = [], True
-        while page:  # the API answers 200 task runs at a time; a 70k-file run has more
-            page = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
-                                         offset=len(tasks), limit=200)
-            tasks += page
-    return {
-        "import_start": t_import, "import_end": imported, "returned": returned,
-        "flow_start": flow_run.start_time.timestamp(), "flow_end": flow_run.end_time.timestamp(),
-        "state": state.type.value,
-        "summary_head": summary.text().splitlines()[:4],
-        "tasks": [{"name": t.name, "start": t.start_time.timestamp(), "end": t.end_time.timestamp(),
-                   "run": t.total_run_time.total_seconds()} for t in tasks if t.start_time and t.end_time],
-    }
-
+# --- children ------------------------------------------------------------------------------------
 
 def child_baseline(corpus: str, database: str) -> dict:
     """What an analyst would write: pandas + openpyxl per file, concat, one insert into DuckDB."""
@@ -115,129 +87,10 @@ def child_floor(corpus: str) -> dict:
     return {"cells": cells}
 
 
-def child_main(args: list[str]) -> None:
-    kind, *rest = args
-    result = {"pipeline": child_pipeline, "baseline": child_baseline, "floor": child_floor}[kind](*rest)
-    print("BENCH-RESULT " + json.dumps(result, default=str), flush=True)
+CHILDREN = {"baseline": child_baseline, "floor": child_floor}
 
 
-# --- the parent ------------------------------------------------------------------------------
-
-def measure(label: str, args: list[str], code: Path, env: dict, log: Path) -> dict:
-    """Run one child; wall time, peak RSS (its own process, from wait4) and what it reported."""
-    child_env = {k: v for k, v in {**os.environ, **env, "PYTHONPATH": str(code)}.items() if v is not None}
-    with log.open("w") as out:
-        launched = time.time()
-        started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", *args],
-                                   cwd=code, env=child_env, stdout=subprocess.PIPE, stderr=out, text=True)
-        tree_peak = TreePeak(process.pid)
-        stdout = process.stdout.read()
-        tree_peak.stop()
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.write(stdout)
-    lines = [line for line in stdout.splitlines() if line.startswith("BENCH-RESULT ")]
-    if process.returncode != 0 or not lines:
-        raise SystemExit(f"{label} failed (exit {process.returncode}); see {log}")
-    result = json.loads(lines[-1].removeprefix("BENCH-RESULT "))
-    # wait4's figure is the largest single process (the run's own, or one of its helpers); the
-    # sampled one is all of them at once: the run, its validation process and its reading processes
-    result.update(label=label, wall=wall, launched=launched, peak_rss_mib=usage.ru_maxrss / 1024,
-                  tree_peak_rss_mib=tree_peak.peak_mib)
-    print(f"  {label:<18} {wall:8.1f} s   peak RSS {result['peak_rss_mib']:7.0f} MiB, with its helper processes "
-          f"{tree_peak.peak_mib:7.0f} MiB", flush=True)
-    return result
-
-
-def pipeline_figures(result: dict, files: int) -> dict:
-    """Start-up, steady state and the stage shares of one pipeline run."""
-    tasks = result["tasks"]
-    reading = [t for t in tasks if t["name"].startswith("read_batch")]
-    read_start = min((t["start"] for t in reading), default=result["flow_start"])
-    stages = dict.fromkeys(STAGE_ORDER, 0.0)
-    for t in tasks:
-        stage = STAGES.get(t["name"].rsplit("-", 1)[0], "other tasks")
-        if t["name"].startswith("read_batch"):
-            continue  # batches overlap on the task runner: reading counts as the span they cover
-        stages[stage] = stages.get(stage, 0.0) + t["end"] - t["start"]
-    if reading:
-        stages["read"] += max(t["end"] for t in reading) - read_start
-    flow_wall = result["flow_end"] - result["flow_start"]
-    stages["orchestration"] = flow_wall - sum(stages.values())
-    startup = read_start - result["launched"]
-    steady = result["flow_end"] - read_start
-    return {
-        "files": files, "wall": result["wall"], "startup": startup,
-        "import": result["import_end"] - result["launched"],
-        "before_flow": result["flow_start"] - result["import_end"],
-        "steady": steady, "teardown": result["launched"] + result["wall"] - result["flow_end"],
-        "files_per_s": files / result["wall"], "steady_files_per_s": files / steady if steady > 0 else None,
-        "stages": stages, "flow_wall": flow_wall, "peak_rss_mib": result["peak_rss_mib"],
-        "tree_peak_rss_mib": result["tree_peak_rss_mib"],
-        "summary_head": result.get("summary_head"),
-    }
-
-
-def make_home(root: Path, corpus: Path | None, registry: Path) -> Path:
-    """A home with the synthetic registry and (hard links to) the corpus in its inbox."""
-    if root.exists():
-        shutil.rmtree(root)
-    (root / "inbox").mkdir(parents=True)
-    (root / "targets").mkdir()
-    (root / "registry").mkdir()
-    shutil.copy2(registry, root / "registry" / "units.csv")
-    if corpus is not None:
-        for path in corpus.iterdir():
-            os.link(path, root / "inbox" / path.name)
-    return root
-
-
-def snapshot(code: Path, registry: Path) -> Path:
-    """Copy the repository's code (not .venv, .git, demo homes) so concurrent edits cannot leak in."""
-    if code.exists():
-        shutil.rmtree(code)
-    shutil.copytree(REPO, code, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "redcross-demo", "redcross-data", "benchmarks", "__pycache__", ".pytest_cache"))
-    home_py = (code / "redcross" / "home.py").read_text("utf-8")
-    if "registry_folder" not in home_py:  # older code has no per-home registry: the snapshot's data file
-        shutil.copy2(registry, code / "redcross" / "registry" / "units.csv")
-    return code
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(work: Path) -> tuple[subprocess.Popen, str, float]:
-    """`prefect server start` on loopback with its own PREFECT_HOME; returns once /api/health answers."""
-    port = free_port()
-    prefect_home = work / "prefect-server-home"
-    prefect_home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(prefect_home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
-    env.pop("PREFECT_API_URL", None)
-    started = time.perf_counter()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start",
-                               "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=(work / "prefect-server.log").open("w"), stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
-    while time.perf_counter() - started < 180:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return server, url, time.perf_counter() - started
-        except OSError:
-            time.sleep(0.25)
-        if server.poll() is not None:
-            break
-    stop_server(server)
-    raise SystemExit(f"prefect server did not answer; see {work / 'prefect-server.log'}")
-
+# --- measuring -----------------------------------------------------------------------------------
 
 def _children(pid: int) -> list[int]:
     found = []
@@ -251,14 +104,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_memory_mib(root: int, field: str) -> float:
-    """The sum of one /proc status field (VmRSS, VmHWM) over a process and its descendants."""
+def tree_rss_mib(root: int) -> float:
+    """VmRSS summed over a process and its descendants (Linux /proc)."""
     total, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith(f"{field}:"):
+                if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) / 1024
         except OSError:
             pass
@@ -278,20 +131,203 @@ class TreePeak:
 
     def _sample(self) -> None:
         while not self._done.wait(0.25):
-            self.peak_mib = max(self.peak_mib, tree_memory_mib(self._pid, "VmRSS"))
+            self.peak_mib = max(self.peak_mib, tree_rss_mib(self._pid))
 
     def stop(self) -> None:
         self._done.set()
         self._thread.join()
 
 
-def server_peak_rss_mib(server: subprocess.Popen) -> float:
-    """VmHWM of the server and its descendants (Linux /proc), before it is stopped."""
-    return tree_memory_mib(server.pid, "VmHWM")
+def user_env(**extra) -> dict:
+    """The environment a user's shell has: none of this process's Prefect settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.pop("VIRTUAL_ENV", None)
+    return {**env, **{k: v for k, v in extra.items() if v is not None}}
+
+
+def measure(label: str, command: list, log: Path, env: dict | None = None, home: Path | None = None) -> dict:
+    """Run one child; its wall time, peak memory, and (for a run in `home`) the times its log gives."""
+    launched = time.time()
+    with log.open("w") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen([str(c) for c in command], cwd=REPO, env=env or user_env(), stdout=out,
+                                   stderr=subprocess.STDOUT)
+        peak = TreePeak(process.pid)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        peak.stop()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{label} failed (exit {code}); see {log}")
+    # CPU of the run and of the helper processes it waited for: steadier than wall time on a shared machine
+    result = {"label": label, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+              "peak_rss_mib": usage.ru_maxrss / 1024, "tree_peak_rss_mib": peak.peak_mib}
+    if home is not None:
+        result.update(log_times(home / "logs" / "redcross.log", launched))
+    output = log.read_text("utf-8")
+    if found := re.findall(r"BENCH-RESULT (.*)", output):
+        result.update(json.loads(found[-1]))
+    return result
+
+
+def log_times(path: Path, launched: float) -> dict:
+    """Start-up, work and Data Docs seconds of the last run written into a home's log file."""
+    lines = path.read_text("utf-8").splitlines()
+    last_start = max(i for i, line in enumerate(lines) if LOG_MARKS["start"] in line)
+    stamps: dict[str, float] = {}
+    docs = 0.0
+    for line in lines[last_start:]:
+        stamp = STAMP.match(line)
+        if not stamp:
+            continue
+        at = datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
+        for mark, text in LOG_MARKS.items():
+            if text in line and mark not in stamps:
+                stamps[mark] = at
+        if found := re.search(r"Data Docs: \d+ pages in ([\d.]+) s", line):
+            docs += float(found.group(1))
+    return {"startup": stamps["start"] - launched, "work": stamps.get("summary", stamps["start"]) - stamps["start"],
+            "docs": docs}
+
+
+def redcross(*args) -> list:
+    return [BIN / "redcross", *args]
+
+
+# --- scale -----------------------------------------------------------------------------------------
+
+CORPORA = {  # label -> (revised priors, share with a 3x jump, share rejected)
+    "clean": (False, 0.0, 0.0),
+    "messy": (True, 0.05, 0.0),
+    "rejected": (False, 0.0, 0.20),
+}
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """A copy of a home: forms hard-linked (never written again), the warehouse and the rest copied."""
+    def copy(src, dst):
+        if src.endswith((".xlsx", ".xls", ".csv")) and "/warehouse/" not in src:
+            os.link(src, dst)
+        else:
+            shutil.copy2(src, dst)
+    shutil.copytree(source, target, copy_function=copy)
+
+
+def scale(args: argparse.Namespace) -> dict:
+    sys.path.insert(0, str(HERE))
+    from generate import FIRST_YEAR, Mess, generate, write_registry
+
+    work = args.work.absolute()
+    if work.exists():
+        shutil.rmtree(work)
+    logs = work / "logs"
+    logs.mkdir(parents=True)
+    history, registry = work / "history", work / "registry" / "units.csv"
+    write_registry(registry, args.units)
+    started = time.perf_counter()
+    generate(history, args.units, 1, 12, FIRST_YEAR - 1)
+    corpora = {}
+    for label, (revised, jumps, errors) in CORPORA.items():
+        corpora[label] = work / f"corpus-{label}"
+        files = generate(corpora[label], args.units, 2, 12, FIRST_YEAR, mess=Mess(revised, jumps, errors))
+    print(f"{files} forms per corpus, {len(list(history.iterdir()))} of history, generated in "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
+
+    base = work / "home-history"
+    (base / "registry").mkdir(parents=True)
+    shutil.copy2(registry, base / "registry" / "units.csv")
+    shutil.copytree(history, base / "inbox", copy_function=os.link)
+    runs = {"history": measure("history", redcross("run", "--home", base), logs / "history.log", home=base)}
+    print(f"  history loaded in {runs['history']['wall']:.1f} s", flush=True)
+    for label, corpus in corpora.items():
+        home = work / f"home-{label}"
+        link_tree(base, home)
+        shutil.copytree(corpus, home / "inbox", copy_function=os.link, dirs_exist_ok=True)
+        runs[f"backfill/{label}"] = measure(label, redcross("run", "--home", home), logs / f"{label}.log", home=home)
+        runs[f"backfill/{label}"]["summary"] = summary_counts(logs / f"{label}.log")
+        print(f"  backfill/{label}: {runs[f'backfill/{label}']['wall']:.1f} s", flush=True)
+    home = work / "home-clean"
+    runs["nothing new"] = measure("nothing new", redcross("run", "--home", home), logs / "nothing-new.log", home=home)
+    for label, child_args in (("baseline", [corpora["clean"], work / "baseline.duckdb"]),
+                              ("floor", [corpora["clean"]])):
+        runs[label] = measure(label, [sys.executable, Path(__file__), "child", label, *child_args],
+                              logs / f"{label}.log")
+        print(f"  {label}: {runs[label]['wall']:.1f} s", flush=True)
+    return {"mode": "scale", "files": files, "units": args.units, "runs": runs}
+
+
+def summary_counts(log: Path) -> dict:
+    text = log.read_text("utf-8")
+    found = re.search(r"接收 / accepted: (\d+)（其中有提示 / with warnings: (\d+)）", text)
+    rejected = re.search(r"退回 / rejected: (\d+)", text)
+    return {"accepted": int(found.group(1)), "warned": int(found.group(2)), "rejected": int(rejected.group(1))}
+
+
+def scale_table(results: dict) -> str:
+    runs, files = results["runs"], results["files"]
+    clean, base, floor = runs["backfill/clean"], runs["baseline"], runs["floor"]
+    lines = [f"### {files:,} files ({results['units']} units x 2 years x 12 months, a year of history loaded first)", "",
+             ("| measured | wall s | files/s | start-up s | work s | Data Docs s (share) | accepted / warned / "
+             "rejected | × clean | peak MiB, largest process | peak MiB, with helpers |"),
+             "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+    for label, r in runs.items():
+        if label == "history":
+            continue
+        rate = f"{files / r['wall']:.0f}" if label != "nothing new" else "–"
+        counts = r.get("summary")
+        lines.append(
+            f"| {label} | {r['wall']:.1f} | {r['cpu']:.1f} | {rate} | "
+            f"{r.get('startup', 0):.1f} | {r.get('work', 0):.1f} | "
+            + (f"{r['docs']:.1f} ({100 * r['docs'] / r['wall']:.1f}%)" if "docs" in r else "–") + " | "
+            + (f"{counts['accepted']:,} / {counts['warned']:,} / {counts['rejected']:,}" if counts else "–") + " | "
+            + (f"{r['wall'] / clean['wall']:.2f} | {r['cpu'] / clean['cpu']:.2f}" if label.startswith("backfill/")
+               else "– | –") + " | "
+            f"{r['peak_rss_mib']:.0f} | {r['tree_peak_rss_mib']:.0f} |")
+    lines += ["", "| target | measured |", "|---|---|",
+              (f"| messy within 1.3x of clean (wall; CPU) | {runs['backfill/messy']['wall'] / clean['wall']:.2f}x; "
+              f"{runs['backfill/messy']['cpu'] / clean['cpu']:.2f}x |"),
+              (f"| 20% rejected within 1.3x of clean (wall; CPU) | {runs['backfill/rejected']['wall'] / clean['wall']:.2f}x; "
+              f"{runs['backfill/rejected']['cpu'] / clean['cpu']:.2f}x |"),
+              "| Data Docs at most 10% of the run | " + ", ".join(
+                  f"{label.split('/')[1]} {100 * r['docs'] / r['wall']:.1f}%" for label, r in runs.items()
+                  if label.startswith("backfill/")) + " |",
+              f"| speed vs baseline (5x at 10k, 10x at 70k) | {base['wall'] / clean['wall']:.2f}x |",
+              f"| work (first file read to summary) vs floor (within 2x) | {clean['work'] / floor['wall']:.2f}x |",
+              (f"| peak memory with helpers (under 2 GiB at 70k) | {clean['tree_peak_rss_mib']:.0f} MiB clean, "
+              f"{runs['backfill/messy']['tree_peak_rss_mib']:.0f} MiB messy |")]
+    return "\n".join(lines)
+
+
+# --- small nights --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(work: Path) -> tuple[subprocess.Popen, str]:
+    """`prefect server start` on loopback with its own PREFECT_HOME; returns once /api/health answers."""
+    port = free_port()
+    env = user_env(PREFECT_HOME=str(work / "prefect-server-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+                   PREFECT_UI_ENABLED="false")
+    server = subprocess.Popen([BIN / "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=(work / "prefect-server.log").open("w"), stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url, started = f"http://127.0.0.1:{port}/api", time.perf_counter()
+    while time.perf_counter() - started < 180 and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return server, url
+        except OSError:
+            time.sleep(0.25)
+    stop_server(server)
+    raise SystemExit(f"prefect server did not answer; see {work / 'prefect-server.log'}")
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)  # the session this script started for the server
+    os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -299,173 +335,78 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def drop_changed_forms(corpus: Path, inbox: Path, share: float, units: int) -> int:
-    """Corrected versions of `share` of the forms (every Nth), newer mtime, into the inbox."""
-    sys.path.insert(0, str(HERE))
-    from generate import FormWriter, Unit
+def small(args: argparse.Namespace) -> dict:
+    work = args.work.absolute()
+    if work.exists():
+        shutil.rmtree(work)
+    logs = work / "logs"
+    logs.mkdir(parents=True)
+    uv = shutil.which("uv") or "uv"
+    demo, rows = work / "redcross-demo", {}
 
-    writer = FormWriter()
-    paths = sorted(corpus.iterdir())
-    step = max(1, round(1 / share))
-    chosen = paths[::step]
-    now = time.time()
-    for path in chosen:
-        code, year, month = path.stem.split("-")
-        target = inbox / f"{path.stem}-corrected.xlsx"
-        target.write_bytes(writer.form_bytes(Unit(int(code[1:])), int(year), int(month), revision=1))
-        os.utime(target, (now, now))
-    return len(chosen)
+    def five(label: str, command: list, prepare=None, env: dict | None = None) -> None:
+        walls = []
+        for attempt in range(args.repeat):
+            if prepare:
+                prepare()
+            walls.append(measure(label, command, logs / f"{label}-{attempt}.log", env)["wall"])
+        rows[label] = {"median": statistics.median(walls), "runs": walls}
+        print(f"  {label}: median {rows[label]['median']:.2f} s of {[round(w, 2) for w in walls]}", flush=True)
+
+    def fresh_sample_home() -> None:
+        home = work / "sample-home"
+        if home.exists():
+            shutil.rmtree(home)
+        for folder in ("inbox", "targets"):
+            shutil.copytree(SAMPLE / folder, home / folder, ignore=shutil.ignore_patterns("README*"))
+
+    five("uv run redcross demo", [uv, "run", "redcross", "demo", "--home", demo])
+    five("uv run redcross run, 16 sample forms", [uv, "run", "redcross", "run", "--home", work / "sample-home"],
+         prepare=fresh_sample_home)
+    five("uv run redcross run, nothing new", [uv, "run", "redcross", "run", "--home", demo])
+    server, url = start_server(work)
+    try:
+        five("uv run redcross run, nothing new, running Prefect server",
+             [uv, "run", "redcross", "run", "--home", demo], env=user_env(PREFECT_API_URL=url))
+    finally:
+        stop_server(server)
+    return {"mode": "small", "runs": rows}
 
 
-def ratio(a: float | None, b: float | None) -> str:
-    return f"{a / b:.2f}x" if a and b else "n/a"
-
-
-def report(results: dict) -> str:
-    """The figures and the ratios as Markdown tables."""
-    files = results["files"]
-    runs = results["runs"]
-    lines = [f"### {files} files ({results['scale']})", "",
-             ("| measured | wall s | files/s | start-up s | steady s | steady files/s | peak RSS MiB, largest process "
-             "| peak RSS MiB, all its processes |"),
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for label, r in runs.items():
-        n = r.get("files", files)
-        if "startup" in r:
-            steady_rate = f"{r['steady_files_per_s']:.1f}" if r.get("steady_files_per_s") else "-"
-            lines.append(f"| {label} | {r['wall']:.1f} | {n / r['wall']:.1f} | {r['startup']:.1f} | "
-                         f"{r['steady']:.1f} | {steady_rate} | {r['peak_rss_mib']:.0f} | {r['tree_peak_rss_mib']:.0f} |")
-        else:
-            lines.append(f"| {label} | {r['wall']:.1f} | {n / r['wall']:.1f} | - | - | - | {r['peak_rss_mib']:.0f} | "
-                         f"{r['tree_peak_rss_mib']:.0f} |")
-    if results.get("server_start_s") is not None:
-        lines.append(f"| (prefect server start, to /api/health) | {results['server_start_s']:.1f} | | | | | "
-                     f"{results.get('server_peak_rss_mib', 0):.0f} | |")
-    base, floor = runs.get("baseline"), runs.get("floor")
-    lines += ["", "| ratio | value |", "|---|---:|"]
-    for label in ("backfill/temp", "backfill/server"):
-        r = runs.get(label)
-        if not r:
-            continue
-        lines.append(f"| {label} end-to-end speed vs baseline (>= 5x at 10k, 10x at 70k) | "
-                     f"{ratio(base['wall'], r['wall'])} |")
-        lines.append(f"| {label} end-to-end time vs floor | {ratio(r['wall'], floor['wall'])} |")
-        lines.append(f"| {label} steady-state time vs floor (target <= 2x) | {ratio(r['steady'], floor['wall'])} |")
-    full = runs.get("backfill/server") or runs.get("backfill/temp") or {"wall": results.get("backfill_wall")}
-    for label in ("nochange/server", "nochange/temp", "changed-1%/server"):
-        if label in runs:
-            lines.append(f"| {label} time vs full backfill/server (target < 5%) | "
-                         f"{100 * runs[label]['wall'] / full['wall']:.1f}% |")
-    lines.append(f"| baseline vs floor | {ratio(base['wall'], floor['wall'])} |")
-    lines += ["", "Stage shares (seconds and % of the process's wall time; start-up = launch -> first read_batch):", "",
-              "| run | start-up | " + " | ".join(STAGE_ORDER) + " | teardown |",
-              "|---|" + "---:|" * (len(STAGE_ORDER) + 2)]
-    for label, r in runs.items():
-        if "stages" not in r:
-            continue
-        before_read = r["startup"]
-        cells = [f"{before_read:.1f} ({100 * before_read / r['wall']:.0f}%)"]
-        # the read stage is counted from the first read_batch: take_inbox is inside start-up
-        for stage in STAGE_ORDER:
-            seconds = r["stages"][stage]
-            cells.append(f"{seconds:.1f} ({100 * seconds / r['wall']:.0f}%)")
-        cells.append(f"{r['teardown']:.1f} ({100 * r['teardown'] / r['wall']:.0f}%)")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines += ["", ("Orchestration = the flow run's wall time less the sum of its task runs: Prefect's per-task "
-                   "overhead plus the untasked flow code (lock, opening DuckDB, the run summary). Start-up overlaps "
-                   "the first part of the flow run (before the first read_batch); the columns are not meant to add up exactly.")]
+def small_table(results: dict) -> str:
+    targets = {"uv run redcross demo": 15, "uv run redcross run, 16 sample forms": 8,
+               "uv run redcross run, nothing new": 3, "uv run redcross run, nothing new, running Prefect server": 5}
+    lines = ["| run | median s | the 5 runs, s | target s | met? |", "|---|---:|---|---:|---|"]
+    for label, row in results["runs"].items():
+        limit = targets[label]
+        lines.append(f"| `{label}` | {row['median']:.2f} | {', '.join(f'{w:.2f}' for w in row['runs'])} | "
+                     f"{limit} | {'yes' if row['median'] <= limit else 'no'} |")
     return "\n".join(lines)
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child_main(sys.argv[2:])
+    if sys.argv[1:2] == ["child"]:
+        result = CHILDREN[sys.argv[2]](*sys.argv[3:])
+        print("BENCH-RESULT " + json.dumps(result), flush=True)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--units", type=int, required=True)
-    parser.add_argument("--years", type=int, required=True)
-    parser.add_argument("--months", type=int, default=12)
-    parser.add_argument("--work", type=Path, required=True, help="scratch folder (forms, homes, logs); under /tmp")
-    parser.add_argument("--code", type=Path, help="the tree to measure (default: a snapshot of this repository)")
-    parser.add_argument("--changed", type=float, default=0.01, help="share of forms sent again, corrected")
-    parser.add_argument("--backfill-wall", type=float, help="a skipped backfill's wall time, for the ratios")
-    parser.add_argument("--skip", default="", help="comma list of runs to skip: backfill/temp,nochange/temp,...")
+    modes = parser.add_subparsers(dest="mode", required=True)
+    at_scale = modes.add_parser("scale", help="clean, messy and rejected backfills side by side")
+    at_scale.add_argument("--units", type=int, required=True, help="420 for 10,080 files, 2920 for 70,080")
+    small_nights = modes.add_parser("small", help="the sample data, as a new user runs it")
+    small_nights.add_argument("--repeat", type=int, default=5)
+    for sub in (at_scale, small_nights):
+        sub.add_argument("--work", type=Path, required=True, help="scratch folder (forms, homes, logs)")
     args = parser.parse_args()
-    skip = set(filter(None, args.skip.split(",")))
-    work = args.work.absolute()
-    work.mkdir(parents=True, exist_ok=True)
-    corpus, registry = work / "corpus", work / "registry" / "units.csv"
-
-    sys.path.insert(0, str(HERE))
-    from generate import generate, write_registry
-
-    if corpus.exists():
-        shutil.rmtree(corpus)
-    started = time.perf_counter()
-    write_registry(registry, args.units)
-    files = generate(corpus, args.units, args.years, args.months)
-    generated = time.perf_counter() - started
-    code = args.code.absolute() if args.code else snapshot(work / "code", registry)
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], check=False,
-                            capture_output=True,
-                            text=True).stdout.strip()
-    dirty = bool(subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-                                check=False, capture_output=True, text=True).stdout.strip())
-    print(f"{files} forms generated in {generated:.1f} s; measuring {code} "
-          f"(HEAD {commit}{' + uncommitted changes' if dirty else ''})", flush=True)
-    quiet = {"PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
-             "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    temp_env = {**quiet, "PREFECT_API_URL": None, "PREFECT_HOME": str(work / "prefect-temp-home")}
-    logs = work / "logs"
-    logs.mkdir(exist_ok=True)
-    runs: dict[str, dict] = {}
-    results = {"files": files, "scale": f"{args.units} units x {args.years} years x {args.months} months",
-               "machine": {"nproc": os.cpu_count(), "python": platform.python_version(),
-                           "platform": platform.platform()},
-               "commit": commit, "dirty": dirty, "generate_s": generated, "runs": runs,
-               "started": datetime.now().isoformat(timespec="seconds"), "backfill_wall": args.backfill_wall}
-
-    def pipeline(label: str, home: Path, env: dict, count: int) -> None:
-        if label in skip:
-            return
-        raw = measure(label, ["pipeline", str(home)], code, env, logs / f"{label.replace('/', '-')}.log")
-        (logs / f"{label.replace('/', '-')}.json").write_text(json.dumps(raw, default=str))
-        runs[label] = pipeline_figures(raw, count)
-        runs[label]["summary_head"] = raw.get("summary_head")
-
-    if "backfill/temp" not in skip:
-        pipeline("backfill/temp", make_home(work / "home-temp", corpus, registry), temp_env, files)
-        shutil.rmtree(work / "home-temp")
-    for label, args_ in (("baseline", ["baseline", str(corpus), str(work / "baseline.duckdb")]),
-                         ("floor", ["floor", str(corpus)])):
-        raw = measure(label, args_, code, quiet, logs / f"{label}.log")
-        runs[label] = {"files": files, "wall": raw["wall"], "peak_rss_mib": raw["peak_rss_mib"],
-                       "tree_peak_rss_mib": raw["tree_peak_rss_mib"]}
-
-    server, url, server_start = start_server(work)
-    results["server_start_s"] = server_start
-    print(f"  prefect server answered in {server_start:.1f} s at {url}", flush=True)
-    try:
-        server_env = {**quiet, "PREFECT_API_URL": url}
-        home = work / "home-server"
-        if "backfill/server" not in skip or not (home / "archive").exists():  # else: measure on the archive there
-            home = make_home(home, corpus, registry)
-        pipeline("backfill/server", home, server_env, files)
-        pipeline("nochange/server", home, server_env, 0)
-        pipeline("nochange/temp", home, temp_env, 0)
-        changed = drop_changed_forms(corpus, home / "inbox", args.changed, args.units)
-        pipeline("changed-1%/server", home, server_env, changed)
-        results["changed_files"] = changed
-        results["server_peak_rss_mib"] = server_peak_rss_mib(server)
-    finally:
-        stop_server(server)
-    out = work / "results.json"
-    out.write_text(json.dumps(results, indent=2, default=str))
-    text = report(results)
-    (work / "results.md").write_text(text + "\n")
-    print()
-    print(text)
-    print(f"\nresults: {out}, {work / 'results.md'}, logs in {logs}")
+                            capture_output=True, text=True).stdout.strip()
+    results = scale(args) if args.mode == "scale" else small(args)
+    results.update(commit=commit, nproc=os.cpu_count(), python=platform.python_version(),
+                   finished=datetime.now().isoformat(timespec="seconds"))
+    text = scale_table(results) if args.mode == "scale" else small_table(results)
+    (args.work / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    (args.work / "results.md").write_text(text + "\n")
+    print(f"\ncommit {commit}, {os.cpu_count()} cores\n\n{text}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -11,15 +12,25 @@ from importlib import resources
 from pathlib import Path
 
 DEMO_MARK = ".redcross-demo"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def _quiet_prefect() -> None:
-    # The data manager reads the run summary, not Prefect's engine chatter.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+def _logs(args: argparse.Namespace, root: str | os.PathLike | None) -> None:
+    """The data manager reads the run's progress and summary; Prefect's and Great Expectations' own
+    logs go to <home>/logs/redcross.log (its path said once), or with --verbose to the terminal.
+    Call before Prefect is imported, and before helper processes start: they log where this does."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here to send it to
     # Prefect's temporary server is given 20 s to start by default; a busy machine needs more
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        return
+    from core.logs import log_to_file
+    from read.home import Home
+
+    path = log_to_file(Home.resolve(root).log_file)
+    print(f"日志 / log: {path}", file=sys.stderr)
 
 
 def _with_runner(flow, args: argparse.Namespace):
@@ -43,8 +54,8 @@ def _validation_early() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    _logs(args, args.home)
     _validation_early()
-    _quiet_prefect()
     from flows.nightly import nightly
     from flows.writing import RunInProgress
 
@@ -110,7 +121,6 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    _quiet_prefect()
     from flows.backfill import backfill, parse_years
 
     try:
@@ -127,6 +137,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.unit and args.unit not in codes:
         print(f"未知单位 / unknown unit {args.unit!r}: one of {', '.join(codes)}", file=sys.stderr)
         return 2
+    _logs(args, args.home)
     _validation_early()
     summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
     print(summary.text())
@@ -146,6 +157,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    _logs(args, args.home)
     from flows.serving import ServerUnreachable, check_server, serve_deployments
     from read.home import Home
 
@@ -162,9 +174,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    _quiet_prefect()
-    from flows.nightly import nightly
-
     root = Path(args.home or "./redcross-demo").absolute()
     if root.exists():
         if not (root / DEMO_MARK).exists():
@@ -173,6 +182,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 2
         shutil.rmtree(root)
     make_demo_home(root)
+    _logs(args, root)
+    _validation_early()
+    from flows.nightly import nightly
+
     print(f"演示目录 / demo home: {root}")
     summary = nightly(home=str(root), today=date.today())
     print(summary.text())
@@ -238,11 +251,13 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
     status.add_argument("--year", type=int, help="also print the year's coverage grid: units down, the periods in "
                                                  "use across, each cell 已报 (accepted), 退回 (rejected) or 缺报 (missing)")
-    command("serve", "serve the Prefect deployments against a running Prefect server (PREFECT_API_URL): nightly "
-            "at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
-    command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's January-June), "
-            "run, and the 2017 report",
-            cmd_demo)
+    serve = command("serve", "serve the Prefect deployments against a running Prefect server (PREFECT_API_URL): "
+                    "nightly at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
+    demo = command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's "
+                   "January-June), run, and the 2017 report", cmd_demo)
+    for sub in (run, backfill, serve, demo):
+        sub.add_argument("--verbose", action="store_true",
+                         help="Prefect's and Great Expectations' own logs on the terminal, not in <home>/logs/redcross.log")
     return top
 
 

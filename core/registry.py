@@ -1,21 +1,39 @@
 """The registries of reporting units and indicators, read from the data files beside this module.
 
-Names as districts write them (full-width characters, spaces, the suffix 红十字会, numbering,
-the unit of measure in brackets) are folded to one key before they are looked up, so the
-registries list each accepted spelling once.
+Names as districts write them (full-width characters, spaces, numbering, the unit of measure in
+brackets) are folded to one key before they are looked up, so the registries list each accepted
+spelling once. A unit's official full name (the levels above it in front, 红十字会 after it, a
+note in brackets) is taken apart by the fixed rule of `registry/unit_names.toml`.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import re
+import tomllib
+from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 from core.text import fold, split_label
 
-UNIT_SUFFIX = "红十字会"
+_BRACKETED_NOTE = re.compile(r"\([^()]*\)$")  # folded: full-width brackets are ASCII by then
+
+
+@dataclass(frozen=True)
+class UnitNames:
+    """What may stand around a unit's name: the levels above it in front, a suffix after it."""
+
+    prefixes: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+
+    def bare(self, key: str) -> str:
+        """A folded name without one prefix and then one suffix, the longest of each that fits."""
+        for affixes, cut in ((self.prefixes, lambda k, a: k[len(a):] if k.startswith(a) else None),
+                             (self.suffixes, lambda k, a: k[: -len(a)] if k.endswith(a) else None)):
+            key = next((rest for a in sorted(affixes, key=len, reverse=True) if (rest := cut(key, a))), key)
+        return key
 
 
 @dataclass(frozen=True)
@@ -46,15 +64,17 @@ class RegistryError(ValueError):
 class Registry:
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
+    unit_names: UnitNames = field(default_factory=UnitNames)
 
     def unit_for(self, written: str) -> Unit | None:
-        """The unit a form names, or None: a name that matches nothing is never guessed."""
-        key = fold(written)
-        if key in self._unit_lookup:
-            return self._unit_lookup[key]
-        if key.endswith(UNIT_SUFFIX):
-            return self._unit_lookup.get(key[: -len(UNIT_SUFFIX)])
-        return None
+        """The unit a form names, or None: a name that matches nothing is never guessed.
+
+        The name as written, less a bracketed note at its end, is looked up; failing that, the
+        same less one prefix and one suffix of `unit_names`. Both are exact matches.
+        """
+        key = _BRACKETED_NOTE.sub("", fold(written)) or fold(written)
+        found = self._unit_lookup.get(key)
+        return found if found is not None else self._unit_lookup.get(self.unit_names.bare(key))
 
     @cached_property
     def _unit_lookup(self) -> dict[str, Unit]:
@@ -102,7 +122,18 @@ def _rows(path: Path | None, default_name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-def load_registry(units_csv: Path | None = None, indicators_csv: Path | None = None) -> Registry:
+def _unit_names(path: Path | None) -> UnitNames:
+    if path is None:
+        text = resources.files(__package__).joinpath("registry", "unit_names.toml").read_text("utf-8")
+    else:
+        text = path.read_text("utf-8-sig")
+    table = tomllib.loads(text)
+    return UnitNames(tuple(fold(p) for p in table.get("prefixes", ())),
+                     tuple(fold(s) for s in table.get("suffixes", ())))
+
+
+def load_registry(units_csv: Path | None = None, indicators_csv: Path | None = None,
+                  unit_names_toml: Path | None = None) -> Registry:
     """Read the registries; the bundled defaults unless a home supplies its own files."""
     units = tuple(
         Unit(r["unit_code"], r["unit_name"], r["unit_kind"], r["admin_code"] or None,
@@ -114,6 +145,6 @@ def load_registry(units_csv: Path | None = None, indicators_csv: Path | None = N
                   r["kind"], r["province_target"] == "yes", _split_aliases(r["aliases"]))
         for r in _rows(indicators_csv, "indicators.csv")
     )
-    registry = Registry(units, indicators)
+    registry = Registry(units, indicators, _unit_names(unit_names_toml))
     _ = registry._unit_lookup, registry.indicator_keys  # an ambiguous alias fails here, at load
     return registry

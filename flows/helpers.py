@@ -32,6 +32,8 @@ from typing import Self
 
 import polars as pl
 
+from core.logs import follow_parent
+
 CHECK_ROWS = 200_000  # rows validated at a time: GX holds a table as pandas objects, several times its size
 PR_SET_PDEATHSIG = 1
 
@@ -61,14 +63,27 @@ class Helper:
 
     def call(self, operation: str, *arguments):
         """Send a request and wait for its answer; an exception in the helper is raised here."""
+        self.send(operation, *arguments)
+        return self.answer()
+
+    def send(self, operation: str, *arguments) -> None:
+        """Send a request; its answer is read by `answer`, in the order requests were sent."""
         try:
             self.conn.send((operation, *arguments))
+        except OSError as exc:
+            raise self._stopped() from exc
+
+    def answer(self):
+        try:
             ok, value = self.conn.recv()
         except (EOFError, OSError) as exc:
-            raise HelperStopped(f"the {self.service} process stopped (exit code {self.process.poll()})") from exc
+            raise self._stopped() from exc
         if not ok:
             raise value
         return value
+
+    def _stopped(self) -> HelperStopped:
+        return HelperStopped(f"the {self.service} process stopped (exit code {self.process.poll()})")
 
     def close(self) -> None:
         """Ask the helper to stop, and wait for it (killing it after 30 s)."""
@@ -113,6 +128,7 @@ class ValidationProcess:
     def __init__(self, helper: Helper | None = None) -> None:
         self._helper = helper or Helper("validation")
         self._checked = False
+        self._docs_pending = False
 
     @property
     def checked_anything(self) -> bool:
@@ -128,7 +144,14 @@ class ValidationProcess:
         return failures
 
     def write_docs(self, folder: Path, files: dict[str, str]) -> None:
-        self._helper.call("docs", folder, files)
+        """Have the process write the Data Docs while this one files away and writes the reports."""
+        self._helper.send("docs", folder, files)
+        self._docs_pending = True
+
+    def docs_written(self) -> None:
+        if self._docs_pending:
+            self._docs_pending = False
+            self._helper.answer()
 
     def close(self) -> None:
         self._helper.close()
@@ -252,6 +275,7 @@ SERVICES = {"validation": _validation_service, "reading": _reading_service}
 
 def serve(conn: Connection, service: str) -> None:
     """A helper: answer requests until told to stop or orphaned."""
+    follow_parent()
     try:
         handlers, broken = SERVICES[service](), None
     except Exception as exc:  # noqa: BLE001 - said in answer to the first request

@@ -6,6 +6,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 
+from core.logs import follow_parent
+
 RUNNERS = ("threads", "processes", "dask")
 
 
@@ -50,7 +52,8 @@ def executor(kind: str | None = None, dask_address: str | None = None):
     elif kind == "processes":
         import multiprocessing
 
-        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=follow_parent) as pool:
             yield pool
     else:
         from distributed import Client, LocalCluster

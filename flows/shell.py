@@ -26,6 +26,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.logs import quiet_terminal_handlers
 from flows.runners import executor, task_runner
 
 LOG = logging.getLogger("redcross")
@@ -181,6 +182,7 @@ class Flow:
         """
         from prefect import flow
 
+        quiet_terminal_handlers()  # Prefect has just set up its logging: into the run's log file, if it has one
         body = types.FunctionType(self.fn.__code__, self.fn.__globals__, self.fn.__name__, self.fn.__defaults__,
                                   self.fn.__closure__)
         functools.update_wrapper(body, self.fn)

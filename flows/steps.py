@@ -37,7 +37,7 @@ from warehouse.publish import publish
 from warehouse.snapshot import open_warehouse
 
 READ_BATCH = 200  # files per reading task: enough to keep Prefect's per-task cost small, few enough to spread
-DATA_DOCS_FILE_PAGES = 100  # per-file validation pages cost a fraction of a second each; beyond, files with problems
+DATA_DOCS_FILE_PAGES = 20  # files with problems given pages of their own; the night's pages show them all
 
 
 # --- take and read -------------------------------------------------------------------------------
@@ -182,16 +182,28 @@ def file_away(intake: Intake, run: Run) -> None:
 
 @step()
 def write_validation_docs(intake: Intake, run: Run) -> None:
-    """Great Expectations Data Docs under reports/validation/<run>/, a page per file and suite."""
+    """Start the Great Expectations Data Docs of the night under reports/validation/<run>/.
+
+    A page per suite over the whole night, and one per suite a file failed, for the first files
+    with problems; the validation process writes them while the run files away and reports.
+    """
     if not run.checks.checked_anything:
         return
-    paged = list(enumerate(intake.new))
-    if len(paged) > DATA_DOCS_FILE_PAGES:  # a large night: pages for the files with something to say
-        paged = [(i, f) for i, f in paged if f.problems][:DATA_DOCS_FILE_PAGES]
+    paged = [(i, f) for i, f in enumerate(intake.new) if f.problems][:DATA_DOCS_FILE_PAGES]
     # GX writes run names into its pages unescaped, and a file's name is the district's text
     names = {str(i): html.escape(f"{f.arrival.name} ({f.submission_id})") for i, f in paged}
     try:
         run.checks.write_docs(run.home.validation_pages / run.id, names)
+    except Exception as exc:  # noqa: BLE001 - the night's data is committed and published; pages are extra
+        run_logger().warning("校验报告页面未能生成 / Data Docs could not be written: %s", exc)
+
+
+def validation_docs_written(run: Run) -> None:
+    """Wait for the Data Docs, and list the runs' pages; a failure is said, not raised (pages are extra)."""
+    if not run.checks.checked_anything:
+        return
+    try:
+        run.checks.docs_written()
         write_runs_index(run.home.validation_pages)
     except Exception as exc:  # noqa: BLE001 - the night's data is committed and published; pages are extra
         run_logger().warning("校验报告页面未能生成 / Data Docs could not be written: %s", exc)
@@ -229,6 +241,7 @@ def publish_figures(intake: Intake, run: Run) -> None:
     file_away(intake, run)
     write_validation_docs(intake, run)
     write_reports(intake, run)
+    validation_docs_written(run)
     mark_succeeded(run)
     for line in run.summary.text().splitlines():
         run_logger().info(line)

@@ -9,7 +9,7 @@ import os
 import shutil
 from pathlib import Path
 
-from core.files import PARTIAL, written_whole
+from core.files import PARTIAL, sync_disk, written_whole
 from core.forms import Form
 from core.problems import Problem
 from read.home import Home
@@ -65,14 +65,9 @@ def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> 
     return target
 
 
-def quarantine_original(home: Home, path: Path, submission_id: str, problems: list[Problem], move: bool = True) -> Path:
-    """File a rejected original in quarantine/, with its reasons beside it as JSON and as text.
-
-    The reasons are written first: if anything fails before the original is moved, it is still in
-    the inbox and the whole is done again (a retry, or the next run); never an original without them.
-    """
+def write_reasons(home: Home, path: Path, submission_id: str, problems: list[Problem], sync: bool) -> Path:
+    """A rejected file's reasons in quarantine/, as JSON and as text; returns where the original goes."""
     stem = _fitting(f"{submission_id}-{path.name}", NAME_MAX - len(".reason.json") - len(f"{PARTIAL}{os.getpid()}-"))
-    target = home.quarantine / stem
     name = os.fsencode(path.name).decode("utf-8", "replace")
     lines = [f"文件 / file: {name}", "未予接收，原因如下 / rejected for these reasons:", ""]
     lines += [p.line() + "\n" for p in problems]
@@ -80,22 +75,32 @@ def quarantine_original(home: Home, path: Path, submission_id: str, problems: li
                                           ensure_ascii=False, indent=2),
                ".reason.txt": "\n".join(lines)}
     for suffix, text in reasons.items():
-        with written_whole(home.quarantine / f"{stem}{suffix}") as temp:
+        with written_whole(home.quarantine / f"{stem}{suffix}", sync=sync) as temp:
             temp.write_text(text, encoding="utf-8")
-    _place(path, target, move)
-    return target
+    return home.quarantine / stem
 
 
 def file_away(home: Home, forms: list[Form], move: bool) -> None:
-    """Archive each original with anything accepted under its SHA-256; quarantine the rest with reasons."""
+    """Archive each original with anything accepted under its SHA-256; quarantine the rest with reasons.
+
+    Every rejected file's reasons are written first and made durable together (one sync of the
+    disk, not two per file); only then are the originals moved, so that even a power cut never
+    leaves an original in quarantine without its reasons.
+    """
     by_file: dict[Path, list[Form]] = {}
     for form in forms:
         by_file.setdefault(form.arrival.path, []).append(form)
+    targets: dict[Path, Path] = {}
+    for path, file_forms in by_file.items():
+        if path.exists() and all(f.rejected for f in file_forms):
+            problems = list(dict.fromkeys(p for f in file_forms for p in f.problems))
+            targets[path] = write_reasons(home, path, file_forms[0].arrival.submission_id, problems, sync=False)
+    if targets:
+        sync_disk(home.quarantine)
     for path, file_forms in by_file.items():
         if not path.exists():
             continue
-        if all(f.rejected for f in file_forms):
-            problems = list(dict.fromkeys(p for f in file_forms for p in f.problems))
-            quarantine_original(home, path, file_forms[0].arrival.submission_id, problems, move=move)
+        if path in targets:
+            _place(path, targets[path], move)
         else:
             archive_original(home, path, file_forms[0].arrival.sha256, move=move)

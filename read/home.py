@@ -34,12 +34,13 @@ class Home:
     published = property(lambda self: self.root / "warehouse" / "redcross.duckdb")
     writer = property(lambda self: self.root / "warehouse" / "writer" / "redcross-writer.duckdb")
     lock = property(lambda self: self.root / "warehouse" / "writer" / "run.lock")
+    log_file = property(lambda self: self.root / "logs" / "redcross.log")
     registry_folder = property(lambda self: self.root / "registry")
 
     def registry(self) -> Registry:
-        """The home's own units.csv / indicators.csv where it has them, else the bundled defaults."""
-        units, indicators = self.registry_folder / "units.csv", self.registry_folder / "indicators.csv"
-        return load_registry(units if units.exists() else None, indicators if indicators.exists() else None)
+        """The home's own units.csv / indicators.csv / unit_names.toml where it has them, else the bundled defaults."""
+        files = [self.registry_folder / name for name in ("units.csv", "indicators.csv", "unit_names.toml")]
+        return load_registry(*(path if path.exists() else None for path in files))
 
     def arrivals(self) -> list[Path]:
         """Files waiting in the inbox (hidden files and folders are left alone)."""

@@ -3,7 +3,8 @@
 Every format (xlsx, xls, ods through calamine; csv through the standard library) becomes
 the same thing, a `core.sheets.SheetGrid`, so a value can always be traced to its cell.
 Numbers are taken as the text calamine gives for them (the shortest text that reads back to
-the stored number), never as floats.
+the stored number), never as floats. A date cell's text is what the cell shows (`2017年6月`), and
+the grid says which date it holds (see `read.dates`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from xml.etree import ElementTree
 import fastexcel
 import polars as pl
 
-from core.sheets import SheetGrid, UnreadableFile
+from core.sheets import CellDate, SheetGrid, UnreadableFile, column_letter
+from read.dates import (
+    calamine_date,
+    cell_date,
+    ods_date_cells,
+    xls_date_cells,
+    xlsx_date1904,
+    xlsx_date_cells,
+    xlsx_date_formats,
+)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -41,16 +51,6 @@ _OTHER_OLE_DOCUMENTS = {"WordDocument".encode("utf-16-le"): ("Word 文档（.doc
                                                                     "a PowerPoint presentation (.ppt)")}
 
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def read_sheets(
     path: Path,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -64,7 +64,7 @@ def read_sheets(
     .xlsx still reads. Anything that cannot be read raises `UnreadableFile`, also when a
     caller asks for more than `max_sheets` visible sheets or a sheet is over `max_rows` rows.
     """
-    data, formula_index = _workbook_bytes(path, max_bytes, max_inflated_bytes)
+    data, formula_index, date_index = _workbook_bytes(path, max_bytes, max_inflated_bytes)
     if path.suffix.lower() == ".csv":
         yield _read_csv(path.stem, data, max_rows)
         return
@@ -88,7 +88,8 @@ def read_sheets(
             raise UnreadableFile(f"工作簿的可见工作表超过 {max_sheets} 个，只读取前 {max_sheets} 个",
                                  f"the workbook has more than {max_sheets} visible sheets; only the first "
                                  f"{max_sheets} are read")
-        yield _grid(name, sheet, max_rows, formula_index.get(name, {}))
+        grid = _grid(name, sheet, max_rows, formula_index.get(name, {}))
+        yield _with_dates(grid, data, date_index)
 
 
 def _grid(name: str, sheet: fastexcel.ExcelSheet, max_rows: int, formulas: dict[str, str]) -> SheetGrid:
@@ -108,6 +109,39 @@ def _grid(name: str, sheet: fastexcel.ExcelSheet, max_rows: int, formulas: dict[
     return SheetGrid(name, frame.with_row_index("row", offset=1), formulas)
 
 
+def _with_dates(grid: SheetGrid, data: bytes, date_index: dict[str, dict[str, CellDate]] | None) -> SheetGrid:
+    """The grid with its date cells known, each cell's text made what the cell shows.
+
+    An xlsx's date cells were found from its styles (`date_index`, also where calamine saw only a
+    serial number); an .xls or .ods is looked into only when calamine handed back a date. A date
+    whose format is not found is a day, shown plainly (`2017-06-01`).
+    """
+    seen = {
+        f"{letter}{row}": day
+        for letter in grid.cells.columns if letter != "row"
+        for row, text in zip(grid.cells["row"], grid.cells[letter], strict=True)
+        if (day := calamine_date(text)) is not None
+    }
+    if date_index is not None:
+        dates = date_index.get(grid.sheet, {})
+    elif not seen:
+        return grid
+    elif data.startswith(_OLE_MAGIC):
+        dates = xls_date_cells(data, grid.sheet)
+    else:
+        dates = ods_date_cells(data, grid.sheet)
+    dates = {cell: cell_date(None, day) for cell, day in seen.items()} | dates
+    if not dates:
+        return grid
+    cells = grid.cells
+    for letter in {c.rstrip("0123456789") for c in dates} & set(cells.columns):
+        shown = {int(c[len(letter):]): d.shown for c, d in dates.items() if c.rstrip("0123456789") == letter}
+        cells = cells.with_columns(
+            pl.col("row").replace_strict(shown, default=None, return_dtype=pl.String).fill_null(pl.col(letter))
+            .alias(letter))
+    return SheetGrid(grid.sheet, cells, grid.formulas_without_value, dates)
+
+
 def _calamine_refusal(exc: Exception, zh: str, en: str) -> UnreadableFile:
     """The reader's error in words for a clerk; the library's own text goes to the log."""
     if "password" in str(exc).lower():
@@ -123,9 +157,12 @@ def _password_protected() -> UnreadableFile:
                           "the workbook is password-protected; remove the password and send it again")
 
 
-def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> tuple[bytes, dict[str, dict[str, str]]]:
+def _workbook_bytes(
+    path: Path, max_bytes: int, max_inflated_bytes: int
+) -> tuple[bytes, dict[str, dict[str, str]], dict[str, dict[str, CellDate]] | None]:
     """The file's bytes, once they are known to be worth handing to a reader, and (for an xlsx)
-    its formula cells without a saved value, by sheet: the zip is opened once for both."""
+    its formula cells without a saved value and its date cells, by sheet: the zip is opened once
+    for all three. The date index is None where the format is not an xlsx."""
     size = path.stat().st_size
     if size == 0:
         raise UnreadableFile("文件是空的（0 字节）", "the file is empty (0 bytes)")
@@ -137,11 +174,11 @@ def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> tupl
     data = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return data, {}
+        return data, {}, None
     if data.startswith(_OLE_MAGIC):
         _refuse_ole(data)
     elif data.startswith(b"PK"):
-        return data, _open_zip(data, suffix, max_inflated_bytes)
+        return (data, *_open_zip(data, suffix, max_inflated_bytes))
     elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise UnreadableFile(
             f"文件不是有效的 {suffix} 工作簿：它是网页（HTML）或 XML 文件。请用 Excel 或 WPS 打开后另存为 .xlsx",
@@ -154,7 +191,7 @@ def _workbook_bytes(path: Path, max_bytes: int, max_inflated_bytes: int) -> tupl
     else:
         raise UnreadableFile(f"文件不是有效的 {suffix} 工作簿（文件损坏或并非电子表格）",
                              f"the file is not a valid {suffix} workbook (damaged, or not a spreadsheet)")
-    return data, {}
+    return data, {}, None
 
 
 def _refuse_ole(data: bytes) -> None:
@@ -166,13 +203,17 @@ def _refuse_ole(data: bytes) -> None:
             raise UnreadableFile(f"文件不是电子表格，而是{zh}", f"the file is not a spreadsheet but {en}")
 
 
-def _open_zip(data: bytes, suffix: str, max_inflated_bytes: int) -> dict[str, dict[str, str]]:
+def _open_zip(
+    data: bytes, suffix: str, max_inflated_bytes: int
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, CellDate]] | None]:
     """A zip container must hold a workbook (xlsx or ods), whole, and not inflate beyond reason;
-    then, for an xlsx, the index of `_xlsx_formula_index`."""
+    then, for an xlsx, the indexes of `_xlsx_formula_index` and `_xlsx_date_index`."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _refuse_zip(archive, suffix, max_inflated_bytes)
-            return _xlsx_formula_index(archive)
+            if "xl/workbook.xml" not in archive.namelist():
+                return {}, None  # an .ods
+            return _xlsx_formula_index(archive), _xlsx_date_index(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise UnreadableFile(
             f"文件不是有效的 {suffix} 工作簿：文件已损坏（压缩包不完整，可能下载或复制时被截断）",
@@ -322,6 +363,22 @@ def _formula_text(cell_xml: bytes) -> str:
     match = _FORMULA.search(cell_xml)
     text = html.unescape(match.group(1).decode("utf-8", "replace")) if match else ""
     return f"={text}" if text else "=…"
+
+
+def _xlsx_date_index(archive: zipfile.ZipFile) -> dict[str, dict[str, CellDate]]:
+    """Sheet name -> {cell: date} of the cells whose style shows a date; sheets are looked into
+    only when some style does."""
+    try:
+        formats = xlsx_date_formats(archive)
+        if not formats:
+            return {}
+        date1904 = xlsx_date1904(archive)
+        members = _sheet_members(archive)
+        return {name: xlsx_date_cells(archive.read(member), formats, date1904)
+                for name, member in members.items() if member in archive.namelist()}
+    except (KeyError, ValueError, ElementTree.ParseError) as exc:
+        raise UnreadableFile(f"工作簿结构已损坏（{_short(exc)}）",
+                             f"the workbook's structure is damaged ({_short(exc)})") from exc
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -121,16 +122,12 @@ def without_thumbnail(ods: Path) -> None:
             target.writestr(info, data)
 
 
-# LibreOffice's own Python (python3-uno): open the workbook and save it encrypted, as
-# File > Save As > "Save with password" does. The password is `secret`.
-_ENCRYPT = r"""
-import subprocess, sys, time, uno
-from com.sun.star.beans import NamedValue, PropertyValue
-
+# LibreOffice's own Python (python3-uno) drives an office of its own through a pipe: `office_script`
+# wraps what it does between starting that office and closing it.
+_CONNECT = r"""
 def prop(name, value):
     p = PropertyValue(); p.Name = name; p.Value = value; return p
 
-source, target, pipe = sys.argv[1:4]
 office = subprocess.Popen(["soffice", "--headless", "--norestore", f"--accept=pipe,name={pipe};urp;"])
 try:
     local = uno.getComponentContext()
@@ -142,12 +139,8 @@ try:
         except Exception:
             time.sleep(0.5)
     desktop = remote.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", remote)
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, (prop("Hidden", True),))
-    secret = uno.Any("[]com.sun.star.beans.NamedValue",
-                     (NamedValue("OOXPassword", "secret"), NamedValue("CryptoType", "Standard")))
-    options = (prop("FilterName", "Calc MS Excel 2007 XML"), prop("EncryptionData", None))
-    options[1].Value = secret
-    uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(target), options))
+"""
+_CLOSE = r"""
     doc.close(True)
     try:
         desktop.terminate()
@@ -158,6 +151,29 @@ finally:
     if office.poll() is None:
         office.kill()
 """
+
+
+def office_script(imports: str, arguments: str, body: str) -> str:
+    """A python3-uno script: `arguments` reads sys.argv (and names the `pipe`), `body` works on the
+    `desktop` and leaves its document in `doc`, which is closed with the office."""
+    head = f"import subprocess, sys, time, uno\n{imports}\n{arguments}\n"
+    return head + _CONNECT + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + _CLOSE
+
+
+# Open the workbook and save it encrypted, as File > Save As > "Save with password" does. The
+# password is `secret`.
+_ENCRYPT = office_script(
+    "from com.sun.star.beans import NamedValue, PropertyValue",
+    "source, target, pipe = sys.argv[1:4]",
+    """
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, (prop("Hidden", True),))
+    secret = uno.Any("[]com.sun.star.beans.NamedValue",
+                     (NamedValue("OOXPassword", "secret"), NamedValue("CryptoType", "Standard")))
+    options = (prop("FilterName", "Calc MS Excel 2007 XML"), prop("EncryptionData", None))
+    options[1].Value = secret
+    uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(target), options))
+    """,
+)
 
 
 def libreoffice_encrypted(source: Path, name: str) -> Path:

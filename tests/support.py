@@ -58,6 +58,19 @@ def write_form(
     return path
 
 
+def set_cells(path: Path, cells: dict[str, object], number_formats: dict[str, str] | None = None) -> Path:
+    """Put values (and number formats) into cells of a workbook written by `write_form`, as a clerk
+    would type them: a date given as a date is stored as Excel stores one, a serial number."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    for ref, value in cells.items():
+        sheet[ref] = value
+    for ref, code in (number_formats or {}).items():
+        sheet[ref].number_format = code
+    book.save(path)
+    return path
+
+
 def make_home(root: Path) -> Path:
     """An empty home folder at `root` with the bundled 2017 targets in place."""
     (root / "targets").mkdir(parents=True)

@@ -19,7 +19,7 @@ from core.registry import Registry
 from core.sheets import SheetGrid
 from core.text import fold
 from transforms.numbers import parse_figure
-from transforms.periods import parse_period
+from transforms.periods import parse_period, period_of_date
 from transforms.text import fold_expr, label_key_expr, label_unit_expr
 
 HEADER_SEARCH_ROWS = 30
@@ -69,17 +69,36 @@ def _plain_rows(grid: pl.DataFrame) -> tuple[list[str], list[tuple]]:
     return letters, grid.rows()
 
 
-def _labelled(cells: list[tuple[int, str, str]], label: str, stop: int) -> Labelled:
+def _spaced(label: str) -> str:
+    """A pattern for a label as typed, spaces allowed between its characters (`报 告 期`)."""
+    return r"\s*".join(map(re.escape, label))
+
+
+_AFTER_LABEL = {label: re.compile(_spaced(label) + r"[\s:：]*") for label in (UNIT_LABEL, PERIOD_LABEL)}
+_NEXT_LABEL = re.compile(r"[\s:：]*(?:" + _spaced(UNIT_LABEL) + "|" + _spaced(PERIOD_LABEL) + ")")
+
+
+def _as_written(grid: pl.DataFrame, row: int, column: str, label: str | None = None) -> str:
+    """A cell's text as the clerk wrote it (not folded), without the label in front of it, for
+    messages that quote it; the grid's rows are numbered one after another."""
+    text = grid.get_column(column)[row - grid.get_column("row")[0]].strip()
+    if label is not None and (found := _AFTER_LABEL[label].search(text)):
+        text = _NEXT_LABEL.split(text[found.end():], maxsplit=1)[0]
+    return text.strip()
+
+
+def _labelled(grid: pl.DataFrame, cells: list[tuple[int, str, str]], label: str, stop: int) -> Labelled:
+    """The value written after a label (in its cell or the next one on the row), as written."""
     for index, (row, column, text) in enumerate(cells):
         if row >= stop or label not in text:
             continue
         after = text.split(label, 1)[1].lstrip(":")
         after = re.split(UNIT_LABEL + "|" + PERIOD_LABEL, after)[0].strip(":")
         if after:
-            return Labelled(after, f"{column}{row}")
+            return Labelled(_as_written(grid, row, column, label) or after, f"{column}{row}")
         following = cells[index + 1] if index + 1 < len(cells) else None
         if following and following[0] == row:
-            return Labelled(following[2], f"{following[1]}{row}")
+            return Labelled(_as_written(grid, row, following[1]), f"{following[1]}{row}")
         return Labelled(None, f"{column}{row}")
     return Labelled(None, None)
 
@@ -114,8 +133,8 @@ def locate_form(grid: pl.DataFrame) -> FormLayout | None:
         value_column=column_of(VALUE_HEADERS),
         unit_column=column_of(UNIT_HEADERS),
         prior_column=column_of(PRIOR_HEADERS),
-        unit=_labelled(cells, UNIT_LABEL, header),
-        period=_labelled(cells, PERIOD_LABEL, header),
+        unit=_labelled(grid, cells, UNIT_LABEL, header),
+        period=_labelled(grid, cells, PERIOD_LABEL, header),
         money_unit=hints[0] if hints else None,
     )
 
@@ -156,8 +175,8 @@ def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame) -> pl.LazyFram
     """Match each row to an indicator and make its figure exact, in the stored unit (元 for money).
 
     `rows` may hold many forms' rows at once (cleaning them together is what makes a night fast);
-    `money_hint` carries a form's 金额单位 note and `is_formula` marks a formula cell whose result
-    was never saved. `indicators` has one row per accepted label: key, indicator_code, kind. Rows whose label
+    `money_hint` carries a form's 金额单位 note, `is_formula` marks a formula cell whose result
+    was never saved, and `is_date` a cell holding a date. `indicators` has one row per accepted label: key, indicator_code, kind. Rows whose label
     matches no indicator and carry no figure (section headings, notes) are dropped; rows whose
     label matches nothing but carry a figure stay, with a null indicator_code, for validation.
     """
@@ -186,12 +205,13 @@ def clean_form_rows(rows: pl.LazyFrame, indicators: pl.LazyFrame) -> pl.LazyFram
         number.alias("number"),
         pl.when(is_money).then(measure.fill_null("")).alias("money_unit"),
         pl.when(pl.col("is_formula")).then(pl.lit("formula_without_value"))
+        .when(pl.col("is_date")).then(pl.lit("date"))
         .when(is_money & (((value * 100) % 1) != 0)).then(pl.lit("too_many_places"))
         .otherwise(pl.col("value_parsed").struct.field("status")).alias("value_status"),
         pl.when(pl.col("kind") == "count").then((number % 1) == 0).alias("count_is_whole"),
         value.cast(pl.Decimal(18, 2), strict=False).alias("value"),
         (pl.col("prior_parsed").struct.field("number") * scale).cast(pl.Decimal(18, 2), strict=False).alias("prior_value"),
-    ).drop("value_parsed", "prior_parsed", "key", "money_hint", "is_formula")
+    ).drop("value_parsed", "prior_parsed", "key", "money_hint", "is_formula", "is_date")
 
 
 def indicator_keys_frame(registry: Registry) -> pl.LazyFrame:
@@ -210,9 +230,12 @@ def district_form(source: Arrival, grid: SheetGrid, layout: FormLayout, registry
     unit = registry.unit_for(layout.unit.text) if layout.unit.text else None
     rows = form_rows(grid.cells, layout)
     rows["is_formula"] = [cell in grid.formulas_without_value for cell in rows["value_cell"]]
+    rows["is_date"] = [cell in grid.dates for cell in rows["value_cell"]]
+    period_date = grid.dates.get(layout.period.cell) if layout.period.cell else None
+    period = period_of_date(period_date) if period_date else parse_period(layout.period.text)
     return Form(
         source, grid.sheet, layout.unit, layout.period, unit.code if unit else None,
-        parse_period(layout.period.text), raw_rows=rows, formulas=grid.formulas_without_value,
+        period, raw_rows=rows, formulas=grid.formulas_without_value,
     )
 
 
@@ -221,12 +244,13 @@ def clean_forms(forms: list[Form], registry: Registry) -> None:
     waiting = [(i, f) for i, f in enumerate(forms) if f.raw_rows is not None]
     if not waiting:
         return
-    columns: dict[str, list] = {name: [] for name in (*RAW_ROW_SCHEMA, "is_formula", "_form")}
+    columns: dict[str, list] = {name: [] for name in (*RAW_ROW_SCHEMA, "is_formula", "is_date", "_form")}
     for i, form in waiting:
         for name, values in form.raw_rows.items():
             columns[name] += values
         columns["_form"] += [i] * len(form.raw_rows["row"])
-    together = pl.DataFrame(columns, schema={**RAW_ROW_SCHEMA, "is_formula": pl.Boolean, "_form": pl.UInt32})
+    together = pl.DataFrame(columns, schema={**RAW_ROW_SCHEMA, "is_formula": pl.Boolean, "is_date": pl.Boolean,
+                                             "_form": pl.UInt32})
     cleaned = (
         clean_form_rows(together.lazy(), indicator_keys_frame(registry))
         .sort("_form", "row")

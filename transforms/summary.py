@@ -73,7 +73,9 @@ def summary_forms(source: Arrival, grid: SheetGrid, layout: SummaryLayout,
                   registry: Registry) -> tuple[list[Form], list[TotalCheck]]:
     """A form per unit row of a year's sheet, cleaned, and the sheet's 合计 checks."""
     formulas = pl.lit(sorted(grid.formulas_without_value), pl.List(pl.String))
-    raw = summary_rows(grid.cells, layout).with_columns(pl.col("value_cell").is_in(formulas).alias("is_formula"))
+    dates = pl.lit(sorted(grid.dates), pl.List(pl.String))
+    raw = summary_rows(grid.cells, layout).with_columns(
+        pl.col("value_cell").is_in(formulas).alias("is_formula"), pl.col("value_cell").is_in(dates).alias("is_date"))
     rows = clean_form_rows(raw, indicator_keys_frame(registry)).collect().sort("row")
     period = parse_period(grid.sheet if "年" in grid.sheet else f"{grid.sheet}年")
     period_written = Labelled(grid.sheet, None)

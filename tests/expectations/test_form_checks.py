@@ -1,10 +1,11 @@
 """Real workbooks through the reader and the Great Expectations suites, down to the message fields."""
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from keqiao import KEQIAO_2017
-from support import REGISTRY, SAMPLE, TODAY, write_form
+from support import REGISTRY, SAMPLE, TODAY, set_cells, write_form
 
 from expectations.forms import check_forms
 from expectations.suites import SuiteRunner
@@ -122,3 +123,44 @@ def test_csv_forms_in_any_of_the_encodings_districts_use(tmp_path, runner, encod
     (form,) = checked([path], runner)
     assert form.problems == [] and form.unit_code == "zhuji"
     assert dict(form.rows.select("indicator_code", "value").iter_rows())["donation_income"] == Decimal("2403200.00")
+
+
+# --- what clerks' spreadsheets hold (issue 15): dates Excel made, official names, messages as seen ---
+
+def test_a_date_in_a_figure_cell_is_rejected_saying_it_is_a_date(tmp_path, runner):
+    path = set_cells(write_form(tmp_path / "d.xlsx"), {"D6": datetime(2017, 6, 1)}, {"D6": 'yyyy"年"m"月"'})
+    (form,) = checked([path], runner)
+    assert [(p.rule, p.severity, p.cell, p.indicator, p.value) for p in form.problems] == [
+        ("date_in_value", "error", "D6", "普及培训", "2017年6月")]
+    assert "本期数“2017年6月”是日期" in form.problems[0].message_zh
+    assert "the figure '2017年6月' is a date, not a number" in form.problems[0].message_en
+
+
+@pytest.mark.parametrize(
+    ("cells", "formats", "rule", "value"),
+    [
+        # a date the clerk sees as 2027年3月, still to come: quoted as shown, not as 2027-03-01 00:00:00
+        ({"D2": "报告期：", "E2": datetime(2027, 3, 1)}, {"E2": 'yyyy"年"m"月"'}, "future_period", "2027年3月"),
+        ({"D2": "报告期：", "E2": datetime(2027, 3, 1)}, {"E2": "yyyy-mm-dd"}, "future_period", "2027-03-01"),
+        # typed text keeps its spaces and full-width digits in the message
+        ({"D2": "报告期：２０１７年 4-6 月"}, {}, "not_cumulative", "２０１７年 4-6 月"),
+        ({"D2": "报告期： 上个月 "}, {}, "missing_period", "上个月"),
+    ],
+)
+def test_a_message_quotes_the_period_as_the_clerk_sees_it(tmp_path, runner, cells, formats, rule, value):
+    path = set_cells(write_form(tmp_path / "p.xlsx", period=None), cells, formats)
+    (form,) = checked([path], runner)
+    assert [(p.rule, p.value) for p in form.problems] == [(rule, value)]
+    assert f"“{value}”" in form.problems[0].message_zh and f"'{value}'" in form.problems[0].message_en
+
+
+def test_forms_the_way_clerks_fill_them_load(tmp_path, runner):
+    """The three forms of issue 15: a 报告期 Excel made a date, an official full name, 全年."""
+    dated = set_cells(write_form(tmp_path / "dated.xlsx", period=None), {"D2": "报告期：", "E2": datetime(2018, 12, 1)},
+                      {"E2": 'yyyy"年"m"月"'})
+    named = write_form(tmp_path / "named.xlsx", unit="绍兴市越城区红十字会")
+    whole_year = write_form(tmp_path / "year.xlsx", period="2017年全年")
+    forms = checked([dated, named, whole_year], runner)
+    assert [(f.problems, f.unit_code, f.period.year, f.period.first_month, f.period.month) for f in forms] == [
+        ([], "keqiao", 2018, 1, 12), ([], "yuecheng", 2017, 1, 12), ([], "keqiao", 2017, 1, 12)]
+

@@ -71,14 +71,22 @@ def test_the_rejected_file_names_its_problem(night):
         "rejected", "not_a_number", "error", "统计表", "D6", "普及培训", "?")
 
 
-def test_data_docs_hold_a_page_per_file(night):
+def test_data_docs_hold_the_nights_pages_and_a_page_for_each_suite_a_file_failed(night):
     root, _ = night
     docs = Home(root).reports / "validation"
     runs = (docs / "index.html").read_text("utf-8")
     assert runs.count("<li>") == 2
-    for name in ("keqiao-2017.xlsx", "zhuji-2017.xlsx", "yuecheng-2017.xlsx", "keqiao-2016.xlsx"):
-        pages = [p for p in docs.rglob("*.html") if any(part.startswith(name) for part in p.parts)]
-        assert len(pages) >= 3, name
+
+    def pages(run_name: str) -> dict[str, str]:
+        return {p.relative_to(docs).parts[2]: p.read_text("utf-8") for p in docs.rglob("*.html")
+                if any(part.startswith(run_name) for part in p.parts)}
+
+    assert {"form_headers", "form_rows", "form_coverage"} <= set(pages("全部文件 all files"))
+    assert set(pages("keqiao-2017.xlsx")) == {"form_history"}  # its two warnings
+    assert set(pages("yuecheng-2017.xlsx")) == {"form_rows"}  # its figure that is not a number
+    assert pages("zhuji-2017.xlsx") == {} and pages("keqiao-2016.xlsx") == {}  # clean: on the night's pages only
+    history = pages("keqiao-2017.xlsx")["form_history"]
+    assert "'30000.00'" in history and "'31240.00'" in history  # the two priors, as exact text
 
 
 def test_status_shows_runs_rejections_warnings_and_who_is_missing(night):

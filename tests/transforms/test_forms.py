@@ -1,12 +1,9 @@
 from decimal import Decimal
 
 import polars as pl
-import pytest
 
-from core.periods import Period
 from core.registry import load_registry
 from transforms.forms import RAW_ROW_SCHEMA, clean_form_rows, form_rows, indicator_keys_frame, locate_form
-from transforms.periods import parse_period
 
 
 def grid(rows: list[list[str | None]]) -> pl.DataFrame:
@@ -37,13 +34,13 @@ def test_form_parts_are_found_wherever_they_are():
     assert (layout.header_row, layout.end_row) == (5, 11)
     assert (layout.name_column, layout.unit_column, layout.value_column, layout.prior_column) == ("B", "C", "D", "E")
     assert (layout.unit.text, layout.unit.cell) == ("绍兴县红十字会", "C2")
-    assert (layout.period.text, layout.period.cell) == ("2017年1-6月", "E2")
+    assert (layout.period.text, layout.period.cell) == ("２０１７年１－６月", "E2")  # as written, for messages
     assert layout.money_unit == "万元"
 
 
 def test_rows_are_cleaned_to_exact_stored_units_and_the_footer_is_never_read():
     layout = locate_form(FORM)
-    raw = pl.LazyFrame(form_rows(FORM, layout), schema=RAW_ROW_SCHEMA).with_columns(is_formula=False)
+    raw = pl.LazyFrame(form_rows(FORM, layout), schema=RAW_ROW_SCHEMA).with_columns(is_formula=False, is_date=False)
     rows = clean_form_rows(raw, indicator_keys_frame(load_registry())).sort("row")
     got = rows.select("indicator_code", "value", "value_cell", "prior_value").collect().rows()
     assert got == [
@@ -56,13 +53,3 @@ def test_rows_are_cleaned_to_exact_stored_units_and_the_footer_is_never_read():
 
 def test_a_sheet_without_a_header_row_holds_no_form():
     assert locate_form(grid([["填报单位：柯桥区"], ["随便写的"]])) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "period"),
-    [("2017年", Period(2017, 1, 12)), ("2017年度", Period(2017, 1, 12)), ("2017年1-6月", Period(2017, 1, 6)),
-     ("２０１７年１—６月", Period(2017, 1, 6)), ("2017年6月", Period(2017, 1, 6)), ("2017年4-6月", Period(2017, 4, 6)),
-     ("2017年13月", Period(2017, 1, 13)), ("去年", None), (None, None)],
-)
-def test_periods(text, period):
-    assert parse_period(text) == period
