@@ -13,6 +13,16 @@ from core.periods import period_label
 from core.problems import Problem
 from warehouse import queries
 
+SHOWN = 20  # files (rejected, warned) and lines (revisions, figures) a summary lists; the rest are counted
+MORE_FILES = ("  … 另有 {n} 个文件，原因见 quarantine/*.reason.txt 与 `redcross status` / "
+              "{n} more files: their reasons are in quarantine/*.reason.txt and `redcross status`")
+MORE_WARNED = "  … 另有 {n} 个文件有提示，见 `redcross status` / {n} more files with warnings: see `redcross status`"
+
+
+def _first(items: list, more: str) -> tuple[list, list[str]]:
+    """The first SHOWN items, and a line counting the rest (none when nothing is left out)."""
+    return items[:SHOWN], [more.format(n=len(items) - SHOWN)] if len(items) > SHOWN else []
+
 
 @dataclass
 class RunSummary:
@@ -33,13 +43,17 @@ class RunSummary:
             f"退回 / rejected: {len(self.rejected)}",
             f"重复报送、已处理过 / already received: {len(self.already_received)}",
         ]
-        for name, problems in self.rejected.items():
+        shown, more = _first(list(self.rejected.items()), MORE_FILES)
+        for name, problems in shown:
             lines.append(f"  退回 / rejected {name}:")
             lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}".replace("  ", " ")
                       for p in problems]
-        for name, problems in self.warned.items():
+        lines += more
+        shown, more = _first(list(self.warned.items()), MORE_WARNED)
+        for name, problems in shown:
             lines.append(f"  提示 / warnings {name}:")
             lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}" for p in problems]
+        lines += more
         for problem in self.target_problems:
             label = "" if problem.severity == "error" else "提示 / warning "
             lines.append(f"  指标目标文件 / targets file {problem.file}: {label}{problem.message_zh} / {problem.message_en}")
@@ -47,11 +61,11 @@ class RunSummary:
             shown = "、".join(units) if units else "无 / none"
             lines.append(f"缺报 / not yet reported for {period}: {shown}")
         lines.append(f"修订 / revisions (a later form changed these figures): {len(self.revisions)}")
-        lines += [f"  {r}" for r in self.revisions]
+        shown, more = _first(self.revisions, "  … {n} more: see the revisions view")
+        lines += [f"  {r}" for r in shown] + more
         lines.append(f"变动的全市数字 / city figures changed: {len(self.changed_figures)}")
-        lines += [f"  {c}" for c in self.changed_figures[:20]]
-        if len(self.changed_figures) > 20:
-            lines.append(f"  … {len(self.changed_figures) - 20} more")
+        shown, more = _first(self.changed_figures, "  … {n} more")
+        lines += [f"  {c}" for c in shown] + more
         return "\n".join(lines)
 
 
@@ -63,19 +77,23 @@ class RunSummary:
                  f"- 已收到过 already received: {len(self.already_received)}", ""]
         if self.rejected or self.warned:
             lines += ["| file | severity | cell | indicator | message |", "|---|---|---|---|---|"]
-            for name, problems in [*self.rejected.items(), *self.warned.items()]:
+            rejected, more_rejected = _first(list(self.rejected.items()), MORE_FILES)
+            warned, more_warned = _first(list(self.warned.items()), MORE_WARNED)
+            for name, problems in [*rejected, *warned]:
                 lines += [f"| {_md(name)} | {p.severity} | {p.cell or ''} | {_md(p.indicator or '')} "
                           f"| {_md(p.message_zh)} / {_md(p.message_en)} |" for p in problems]
-            lines.append("")
+            lines += ["", *(line.strip() for line in more_rejected + more_warned)]
         for period, units in self.missing_units.items():
             lines.append(f"- 缺报 not reported for {period}: {'、'.join(units) or 'none'}")
         for problem in self.target_problems:
             lines.append(f"- 指标目标文件 targets file {_md(problem.file)} ({problem.severity}): "
                          f"{_md(problem.message_zh)} / {_md(problem.message_en)}")
         lines += ["", f"## 修订 / revisions: {len(self.revisions)}", ""]
-        lines += [f"- {_md(r)}" for r in self.revisions]
+        shown, more = _first(self.revisions, "… {n} more: see the revisions view")
+        lines += [f"- {_md(r)}" for r in shown] + more
         lines += ["", f"## 变动的全市数字 / city figures changed: {len(self.changed_figures)}", ""]
-        lines += [f"- {c}" for c in self.changed_figures]
+        shown, more = _first(self.changed_figures, "… {n} more")
+        lines += [f"- {c}" for c in shown] + more
         return "\n".join(lines) + "\n"
 
 
