@@ -24,7 +24,14 @@ def _logs(args: argparse.Namespace, root: str | os.PathLike | None) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     if args.verbose:
-        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        # Prefect, once imported, prints its own lines on the terminal in its own format (the root
+        # logger is left to it); the run's own lines are printed here, once
+        terminal = logging.StreamHandler(sys.stderr)
+        terminal.setFormatter(logging.Formatter(LOG_FORMAT))
+        ours = logging.getLogger("redcross")
+        ours.addHandler(terminal)
+        ours.setLevel(logging.INFO)
+        ours.propagate = False
         return
     from core.logs import log_to_file
     from read.home import Home

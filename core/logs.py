@@ -67,9 +67,21 @@ def _attach(path: Path) -> None:
     logging.captureWarnings(True)
 
 
+class _RunFormatter(logging.Formatter):
+    """Prefect's flow and task run lines carry the run's name, as its own console shows them."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        text = super().formatMessage(record)
+        for kind, attribute in (("Task run", "task_run_name"), ("Flow run", "flow_run_name")):
+            if name := getattr(record, attribute, None):
+                head, _, message = text.partition(": ")
+                return f"{head}: {kind} '{name}' - {message}"
+        return text
+
+
 def _file_handler(path: Path) -> logging.Handler:
     handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(_RunFormatter(FORMAT))
     return handler
 
 

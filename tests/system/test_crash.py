@@ -55,9 +55,10 @@ COMPARED = {
 
 
 def start_run(home: Path, url: str, log: Path, *args: str) -> subprocess.Popen:
-    """`redcross run` logging Prefect's task states (INFO) to `log`, so a kill can be placed in a step."""
+    """`redcross run --verbose` printing Prefect's task states (INFO) into `log`, so a kill can be placed
+    in a step."""
     with log.open("w") as out:
-        return subprocess.Popen([BIN / "redcross", "run", "--home", str(home), *args], cwd=REPO, stdout=out,
+        return subprocess.Popen([BIN / "redcross", "run", "--home", str(home), "--verbose", *args], cwd=REPO, stdout=out,
                                 stderr=subprocess.STDOUT, env=child_env(PREFECT_API_URL=url, PREFECT_LOGGING_LEVEL="INFO"))
 
 
