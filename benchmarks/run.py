@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -109,12 +110,10 @@ def tree_rss_mib(root: int) -> float:
     total, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
-        try:
+        with suppress(OSError):  # a process that ended since it was listed
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
         todo += _children(pid)
     return total
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import shutil
 import sys
@@ -12,28 +11,19 @@ from importlib import resources
 from pathlib import Path
 
 DEMO_MARK = ".redcross-demo"
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _logs(args: argparse.Namespace, root: str | os.PathLike | None) -> None:
     """The data manager reads the run's progress and summary; Prefect's and Great Expectations' own
     logs go to <home>/logs/redcross.log (its path said once), or with --verbose to the terminal.
     Call before Prefect is imported, and before helper processes start: they log where this does."""
+    from core.logs import log_to_file, log_to_terminal
+
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here to send it to
-    # Prefect's temporary server is given 20 s to start by default; a busy machine needs more
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     if args.verbose:
-        # Prefect, once imported, prints its own lines on the terminal in its own format (the root
-        # logger is left to it); the run's own lines are printed here, once
-        terminal = logging.StreamHandler(sys.stderr)
-        terminal.setFormatter(logging.Formatter(LOG_FORMAT))
-        ours = logging.getLogger("redcross")
-        ours.addHandler(terminal)
-        ours.setLevel(logging.INFO)
-        ours.propagate = False
+        log_to_terminal()
         return
-    from core.logs import log_to_file
     from read.home import Home
 
     path = log_to_file(Home.resolve(root).log_file)

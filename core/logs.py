@@ -32,6 +32,17 @@ def log_to_file(path: Path) -> Path:
     return path
 
 
+def log_to_terminal() -> None:
+    """--verbose: the `redcross` logger's lines (INFO and up) on stderr, once. Prefect, when it is
+    imported, prints its own there in its own format: the root logger is left to it."""
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setFormatter(logging.Formatter(FORMAT))
+    ours = logging.getLogger("redcross")
+    ours.addHandler(terminal)
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
+
+
 def follow_parent() -> None:
     """In a helper process: log where the run that started it logs, if it logs to a file."""
     if path := os.environ.get(LOG_FILE_VAR):
