@@ -23,8 +23,8 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warehouse.publish import publish
-from warehouse.snapshot import open_warehouse
+from redcross.warehouse.publish import publish
+from redcross.warehouse.snapshot import open_warehouse
 
 SIZES = (2_000, 300_000)
 CHECK = """select (select v from total) = (select sum(v) from t) and (select n from total) = count(*), count(*)

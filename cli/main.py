@@ -17,14 +17,14 @@ def _logs(args: argparse.Namespace, root: str | os.PathLike | None) -> None:
     """The data manager reads the run's progress and summary; Prefect's and Great Expectations' own
     logs go to <home>/logs/redcross.log (its path said once), or with --verbose to the terminal.
     Call before Prefect is imported, and before helper processes start: they log where this does."""
-    from core.logs import log_to_file, log_to_terminal
+    from redcross.core.logs import log_to_file, log_to_terminal
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here to send it to
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     if args.verbose:
         log_to_terminal()
         return
-    from read.home import Home
+    from redcross.read.home import Home
 
     path = log_to_file(Home.resolve(root).log_file)
     print(f"日志 / log: {path}", file=sys.stderr)
@@ -45,7 +45,7 @@ def _runner_options(sub: argparse.ArgumentParser) -> None:
 
 def _validation_early() -> None:
     """Have the validation process import GX while this one imports the rest (and opens the warehouse)."""
-    from flows.helpers import start_validation_early
+    from redcross.flows.plumbing.processes import start_validation_early
 
     start_validation_early()
 
@@ -53,8 +53,8 @@ def _validation_early() -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     _logs(args, args.home)
     _validation_early()
-    from flows.nightly import nightly
-    from flows.writing import RunInProgress
+    from redcross.flows.nightly import nightly
+    from redcross.flows.plumbing.writing_run import RunInProgress
 
     try:
         summary = _with_runner(nightly, args)(home=args.home, wait=not args.no_wait)
@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _published_home(given: str | None):
     """The home, if it has a published warehouse; else None, having said so."""
-    from read.home import Home
+    from redcross.read.home import Home
 
     home = Home.resolve(given)
     if not home.published.exists():
@@ -78,10 +78,10 @@ def _published_home(given: str | None):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from report.files import write_report
-    from report.model import build_report
-    from report.text import to_json, to_markdown
-    from warehouse.snapshot import open_warehouse
+    from redcross.report.files import write_report
+    from redcross.report.model import build_report
+    from redcross.report.text_formats import to_json, to_markdown
+    from redcross.warehouse.snapshot import open_warehouse
 
     home = _published_home(args.home)
     if home is None:
@@ -103,8 +103,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from read.home import Home
-    from report.template import write_template
+    from redcross.read.home import Home
+    from redcross.report.template import write_template
 
     registry = Home.resolve(args.home).registry()
     unit = registry.unit_for(args.unit)
@@ -118,7 +118,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from flows.backfill import backfill, parse_years
+    from redcross.flows.backfill import backfill, parse_years
 
     try:
         parse_years(args.years)
@@ -128,7 +128,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.source and not Path(args.source).is_dir():
         print(f"没有这个文件夹 / no such folder: {args.source}", file=sys.stderr)
         return 2
-    from read.home import Home
+    from redcross.read.home import Home
 
     codes = [u.code for u in Home.resolve(args.home).registry().units]
     if args.unit and args.unit not in codes:
@@ -142,8 +142,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from report.status import status_text
-    from warehouse.snapshot import open_warehouse
+    from redcross.report.status import status_text
+    from redcross.warehouse.snapshot import open_warehouse
 
     home = _published_home(args.home)
     if home is None:
@@ -155,8 +155,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _logs(args, args.home)
-    from flows.serving import ServerUnreachable, check_server, serve_deployments
-    from read.home import Home
+    from redcross.flows.serving import ServerUnreachable, check_server, serve_deployments
+    from redcross.read.home import Home
 
     try:
         url = check_server()
@@ -181,7 +181,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     make_demo_home(root)
     _logs(args, root)
     _validation_early()
-    from flows.nightly import nightly
+    from redcross.flows.nightly import nightly
 
     print(f"演示目录 / demo home: {root}")
     summary = nightly(home=str(root), today=date.today())
@@ -197,7 +197,7 @@ def make_demo_home(root: Path) -> None:
     """A new home with the bundled forms (full years and 2017年1-6月) in its inbox and the targets
     (the province's and the units') in targets/, each form dated as the sample's modified.csv says:
     git keeps no file times, and which of 诸暨市's two mid-year forms is the correction depends on them."""
-    sample = resources.files("cli").joinpath("sample_data")
+    sample = resources.files("redcross.cli").joinpath("sample_data")
     root.mkdir(parents=True)
     (root / DEMO_MARK).write_text("made by `redcross demo`; safe to delete\n", encoding="utf-8")
     for folder, into in (("inbox", "inbox"), ("midyear", "inbox"), ("targets", "targets")):

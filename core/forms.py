@@ -11,8 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from core.periods import Period
-from core.problems import Problem
+from redcross.core.periods import Period
+from redcross.core.problems import Problem
 
 
 @dataclass(frozen=True)

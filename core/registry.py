@@ -16,7 +16,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from core.text import fold, split_label
+from redcross.core.labels import fold, split_label
 
 _BRACKETED_NOTE = re.compile(r"\([^()]*\)$")  # folded: full-width brackets are ASCII by then
 

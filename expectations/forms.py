@@ -11,11 +11,11 @@ from datetime import date
 
 import polars as pl
 
-from core.decimals import plain_amount, round_half_up
-from core.forms import FIGURE_KEYS, FIGURES_SCHEMA, Form, TotalCheck, stack_rows
-from core.problems import Problem, problem, threshold
-from core.registry import Registry
-from expectations.suites import Checker
+from redcross.core.decimals import plain_amount, round_half_up
+from redcross.core.forms import FIGURE_KEYS, FIGURES_SCHEMA, Form, TotalCheck, stack_rows
+from redcross.core.problems import Problem, problem, threshold
+from redcross.core.registry import Registry
+from redcross.expectations.suites import Checker
 
 
 def check_totals(checks: list[TotalCheck], registry: Registry, runner: Checker) -> None:

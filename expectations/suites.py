@@ -39,7 +39,7 @@ def load_suite_definition(name: str) -> dict:
 
 
 class Checker(Protocol):
-    """What validates a night's tables: `SuiteRunner` here, or the validation process of flows.helpers."""
+    """What validates a night's tables: `SuiteRunner` here, or the validation process of flows.plumbing.processes."""
 
     @property
     def checked_anything(self) -> bool: ...
@@ -90,7 +90,7 @@ class SuiteRunner:
         """Written already: in process, write_docs does it there and then."""
 
     def close(self) -> None:
-        """Nothing to let go of in process (the validation process of flows.helpers has)."""
+        """Nothing to let go of in process (the validation process of flows.plumbing.processes has)."""
 
     def _definition(self, name: str):
         """The suite and its batch definition; an unknown expectation type fails here, loudly."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.decimals import plain_amount
-from core.problems import Problem, problem
-from core.registry import Registry
-from expectations.suites import Checker
+from redcross.core.decimals import plain_amount
+from redcross.core.problems import Problem, problem
+from redcross.core.registry import Registry
+from redcross.expectations.suites import Checker
 
 CHECKED = ("row_key", "indicator_code", "unit_status", "year", "target_status", "target_number", "times_given")
 CITY = "全市"

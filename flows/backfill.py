@@ -7,11 +7,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-from flows.shell import flow
-from flows.steps import load_figures, publish_figures, read_forms, take_folder, validate_forms
-from flows.writing import Plan, writing_run
-from read.home import Home
-from report.run_summary import RunSummary
+from redcross.flows.plumbing.orchestration import flow
+from redcross.flows.plumbing.writing_run import Plan, writing_run
+from redcross.flows.steps import load_figures, publish_figures, read_forms, take_folder, validate_forms
+from redcross.read.home import Home
+from redcross.report.run_summary import RunSummary
 
 
 def parse_years(text: str) -> frozenset[int]:

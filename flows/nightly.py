@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flows.shell import flow
-from flows.steps import load_figures, publish_figures, read_forms, take_inbox, validate_forms
-from flows.writing import NIGHTLY, writing_run
-from read.home import Home
-from report.run_summary import RunSummary
+from redcross.flows.plumbing.orchestration import flow
+from redcross.flows.plumbing.writing_run import NIGHTLY, writing_run
+from redcross.flows.steps import load_figures, publish_figures, read_forms, take_inbox, validate_forms
+from redcross.read.home import Home
+from redcross.report.run_summary import RunSummary
 
 
 @flow(name="nightly")

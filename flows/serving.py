@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flows.backfill import backfill
-from flows.nightly import nightly
-from flows.shell import answers, prefect_api_url
+from redcross.flows.backfill import backfill
+from redcross.flows.nightly import nightly
+from redcross.flows.plumbing.orchestration import answers, prefect_api_url
 
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Shanghai"

@@ -1,4 +1,4 @@
-"""The steps of a run, nightly or backfill, each a Prefect task when a server is in use (flows.shell).
+"""The steps of a run, nightly or backfill, each a Prefect task when a server is in use (flows.plumbing.orchestration).
 
 Each step is a few lines calling its layer: read, transforms, expectations, warehouse, report.
 `read_forms`, `load_figures` and `publish_figures` string steps together in the order every run
@@ -17,24 +17,31 @@ from pathlib import Path
 
 import duckdb
 
-from core.problems import Problem
-from expectations.forms import check_forms, check_history, check_totals, history_keys, prefer_later, same_night_figures
-from expectations.suites import load_suite_definition, write_runs_index
-from flows.helpers import Readers
-from flows.reading import Intake, ReadScope, read_paths, read_targets
-from flows.shell import artifact, run_logger, step, threads_read_here
-from flows.writing import Run, fault_point, utc_now
-from read.arrivals import spreadsheets_under
-from read.filing import file_away as file_originals
-from read.home import Home
-from read.targets import fingerprint
-from report.files import write_report
-from report.model import build_report
-from report.run_summary import summarise
-from warehouse import queries, writer
-from warehouse.models import build_models
-from warehouse.publish import publish
-from warehouse.snapshot import open_warehouse
+from redcross.core.problems import Problem
+from redcross.expectations.forms import (
+    check_forms,
+    check_history,
+    check_totals,
+    history_keys,
+    prefer_later,
+    same_night_figures,
+)
+from redcross.expectations.suites import load_suite_definition, write_runs_index
+from redcross.flows.plumbing.intake import Intake, ReadScope, read_paths, read_targets
+from redcross.flows.plumbing.orchestration import artifact, run_logger, step, threads_read_here
+from redcross.flows.plumbing.processes import Readers
+from redcross.flows.plumbing.writing_run import Run, fault_point, utc_now
+from redcross.read.arrivals import spreadsheets_under
+from redcross.read.filing import file_away as file_originals
+from redcross.read.home import Home
+from redcross.read.targets import fingerprint
+from redcross.report.files import write_report
+from redcross.report.model import build_report
+from redcross.report.run_summary import summarise
+from redcross.warehouse import queries, writer
+from redcross.warehouse.models import build_models
+from redcross.warehouse.publish import publish
+from redcross.warehouse.snapshot import open_warehouse
 
 READ_BATCH = 200  # files per reading task: enough to keep Prefect's per-task cost small, few enough to spread
 DATA_DOCS_FILE_PAGES = 20  # files with problems given pages of their own; the night's pages show them all
@@ -66,7 +73,7 @@ def read_forms(paths: list[Path], run: Run) -> Intake:
     """Read every file, in batches the flow's task runner may spread over threads, processes or Dask.
 
     The validation process is started first, so GX imports while the files are read. On threads,
-    a night of more than one batch is read by reading processes of its own (see flows.helpers).
+    a night of more than one batch is read by reading processes of its own (see flows.plumbing.processes).
     """
     run.check_with(paths)
     run_logger().info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))

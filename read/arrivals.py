@@ -6,8 +6,8 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.forms import Arrival
-from read.sheets import SPREADSHEET_SUFFIXES
+from redcross.core.forms import Arrival
+from redcross.read.sheets import SPREADSHEET_SUFFIXES
 
 
 def arrival(path: Path) -> Arrival:

@@ -18,7 +18,7 @@ import zipfile
 from datetime import date, datetime, timedelta
 from xml.etree import ElementTree
 
-from core.sheets import CellDate, column_letter
+from redcross.core.sheets import CellDate, column_letter
 
 # calamine's text for a date or datetime cell
 CALAMINE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)?$")

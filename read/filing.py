@@ -9,10 +9,10 @@ import os
 import shutil
 from pathlib import Path
 
-from core.files import PARTIAL, sync_disk, written_whole
-from core.forms import Form
-from core.problems import Problem
-from read.home import Home
+from redcross.core.files import PARTIAL, sync_disk, written_whole
+from redcross.core.forms import Form
+from redcross.core.problems import Problem
+from redcross.read.home import Home
 
 
 def _place(path: Path, target: Path, move: bool) -> None:

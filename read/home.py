@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.files import PARTIAL, abandoned
-from core.registry import Registry, load_registry
+from redcross.core.files import PARTIAL, abandoned
+from redcross.core.registry import Registry, load_registry
 
 DEFAULT_HOME = "./redcross-data"
 

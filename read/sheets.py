@@ -22,8 +22,8 @@ from xml.etree import ElementTree
 import fastexcel
 import polars as pl
 
-from core.sheets import CellDate, SheetGrid, UnreadableFile, column_letter
-from read.dates import (
+from redcross.core.sheets import CellDate, SheetGrid, UnreadableFile, column_letter
+from redcross.read.dates import (
     calamine_date,
     cell_date,
     ods_date_cells,

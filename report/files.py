@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.files import written_whole
-from report.html import to_html
-from report.model import Report
-from report.text import to_csv, to_json, to_markdown
-from report.xlsx import write_xlsx
+from redcross.core.files import written_whole
+from redcross.report.html import to_html
+from redcross.report.model import Report
+from redcross.report.text_formats import to_csv, to_json, to_markdown
+from redcross.report.xlsx import write_xlsx
 
 
 def write_report(report: Report, fmt: str, path: Path) -> Path:

@@ -14,9 +14,9 @@ from decimal import Decimal
 from fractions import Fraction
 from html import escape
 
-from core.decimals import in_wan, round_half_up
-from core.registry import Indicator
-from report.model import (
+from redcross.core.decimals import in_wan, round_half_up
+from redcross.core.registry import Indicator
+from redcross.report.model import (
     CONTRIBUTION_CHART_UNITS,
     COVERAGE_LEGEND,
     STATE_LABELS,
@@ -26,9 +26,9 @@ from report.model import (
     UnitRow,
     month_label,
 )
-from report.narrative import narrative
-from report.svg import Bar, Segment, bar_chart, stacked_chart
-from report.text import GAP_HEADER, points
+from redcross.report.narrative import narrative
+from redcross.report.svg import Bar, Segment, bar_chart, stacked_chart
+from redcross.report.text_formats import GAP_HEADER, points
 
 NONE = "—"
 HEADER_NOTE = "绍兴市红十字会 · 数据来自统计数据库中已接收的各单位报表；金额单位：万元；百分比四舍五入保留两位。"

@@ -1,7 +1,7 @@
 """The report of a period: the city's figures and each unit's, with where every figure came from,
 the units' targets and ranks, the period's revisions and who has reported which period.
 
-Built from the published warehouse through its named queries; every format (`report.text`,
+Built from the published warehouse through its named queries; every format (`report.text_formats`,
 `report.html`, `report.xlsx`) renders this same `Report`, so all show the same figures, computed
 from exact totals and rounded half-up once, at display.
 """
@@ -16,10 +16,10 @@ from functools import cached_property
 
 import duckdb
 
-from core.decimals import percent
-from core.periods import period_label
-from core.registry import Registry
-from warehouse import queries
+from redcross.core.decimals import percent
+from redcross.core.periods import period_label
+from redcross.core.registry import Registry
+from redcross.warehouse import queries
 
 # The chart of each unit's share of the city totals (a bar segment per unit, in the xlsx a series
 # per unit): a city's handful reads well, a province's thousands would not, and Excel refuses a

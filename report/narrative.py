@@ -10,9 +10,9 @@ from fractions import Fraction
 from functools import cache
 from importlib import resources
 
-from core.decimals import in_wan, percent, round_half_up
-from core.registry import Indicator, Registry
-from report.model import Figure, Report
+from redcross.core.decimals import in_wan, percent, round_half_up
+from redcross.core.registry import Indicator, Registry
+from redcross.report.model import Figure, Report
 
 
 @cache

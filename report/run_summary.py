@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core.decimals import plain_amount
-from core.forms import Form
-from core.periods import period_label
-from core.problems import Problem
-from warehouse import queries
+from redcross.core.decimals import plain_amount
+from redcross.core.forms import Form
+from redcross.core.periods import period_label
+from redcross.core.problems import Problem
+from redcross.warehouse import queries
 
 SHOWN = 20  # files (rejected, warned) and lines (revisions, figures) a summary lists; the rest are counted
 MORE_FILES = ("  … 另有 {n} 个文件，原因见 quarantine/*.reason.txt 与 `redcross status` / "

@@ -7,9 +7,9 @@ import unicodedata
 
 import duckdb
 
-from core.periods import period_label
-from report.model import COVERAGE_LEGEND, STATE_LABELS, Coverage, month_label
-from warehouse import queries
+from redcross.core.periods import period_label
+from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Coverage, month_label
+from redcross.warehouse import queries
 
 
 def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | None = None) -> str:

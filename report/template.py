@@ -11,8 +11,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from core.periods import period_label
-from core.registry import Indicator, Registry, Unit
+from redcross.core.periods import period_label
+from redcross.core.registry import Indicator, Registry, Unit
 
 TITLE = "绍兴市红十字会工作统计表"
 HEADERS = ["序号", "指标名称", "计量单位", "本期数", "上年同期数", "备注"]

@@ -20,9 +20,9 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from core.decimals import in_wan, round_half_up
-from core.registry import Indicator
-from report.model import (
+from redcross.core.decimals import in_wan, round_half_up
+from redcross.core.registry import Indicator
+from redcross.report.model import (
     CONTRIBUTION_CHART_UNITS,
     COVERAGE_LEGEND,
     STATE_LABELS,
@@ -31,8 +31,8 @@ from report.model import (
     Report,
     month_label,
 )
-from report.narrative import narrative
-from report.text import GAP_HEADER, inert
+from redcross.report.narrative import narrative
+from redcross.report.text_formats import GAP_HEADER, inert
 
 SUMMARY = "汇总"
 RANKING = "各单位目标"

@@ -1,6 +1,8 @@
-"""Shared fixtures: one temporary Prefect server for the session (prefect_test_harness), one real
-`prefect server start` for the tests that need a served installation, test homes, and one night
-over the bundled forms for the tests that only read what it made."""
+"""Shared fixtures: one temporary Prefect server for the session (prefect_test_harness) for the tests
+that run a flow as a Prefect flow run, one real `prefect server start` for the tests that need a
+served installation, test homes, and one night over the bundled forms for the tests that only read
+what it made. Tests under tests/system/ (crash trials, readers under load, served deployments) are
+marked `system`: `pytest -m "not system"` leaves them out of a quick loop; CI runs everything."""
 
 from __future__ import annotations
 
@@ -12,9 +14,18 @@ from prefect_server import start_server, stop_server
 from support import TODAY, drop_corrections, drop_midyear_forms, drop_samples, make_home, write_unit_targets
 
 
-@pytest.fixture(scope="session", autouse=True)
+def pytest_collection_modifyitems(config, items):
+    system = Path(__file__).parent / "system"
+    for item in items:
+        if system in Path(item.path).parents:
+            item.add_marker(pytest.mark.system)
+
+
+@pytest.fixture(scope="session")
 def prefect_harness():
-    """One temporary Prefect server for the whole session: flows called here are Prefect flow runs."""
+    """One temporary Prefect server, started by the first test that asks for it and kept for the
+    session: flows called from then on are Prefect flow runs. A test that runs no flow never waits
+    for it (about 19 s on 2 cores)."""
     from prefect.testing.utilities import prefect_test_harness
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -37,12 +48,12 @@ def home(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_night(tmp_path_factory):
+def sample_night(tmp_path_factory, prefect_harness):
     """A home after one nightly run over the bundled 2016 and 2017 forms, and the run's summary.
 
     Shared by every test that only reads what the night made: none may change this home.
     """
-    from flows.nightly import nightly
+    from redcross.flows.nightly import nightly
 
     root = make_home(tmp_path_factory.mktemp("sample-night") / "home")
     drop_samples(root)
@@ -58,7 +69,7 @@ def midyear_night(tmp_path_factory):
     Run without Prefect (the same steps; the flows' own tests cover Prefect) and, like sample_night,
     shared by tests that only read it.
     """
-    from flows.nightly import nightly
+    from redcross.flows.nightly import nightly
 
     root = tmp_path_factory.mktemp("midyear") / "home"
     for folder in ("inbox", "targets"):

@@ -13,12 +13,12 @@ import duckdb
 import openpyxl
 from keqiao import KEQIAO_2017
 
-from core.registry import load_registry
-from read.home import Home
+from redcross.core.registry import load_registry
+from redcross.read.home import Home
 
 TODAY = date(2026, 11, 28)  # every test's "today": the sample years lie in the past, 2027 in the future
 REGISTRY = load_registry()
-SAMPLE = Path(str(resources.files("cli").joinpath("sample_data")))
+SAMPLE = Path(str(resources.files("redcross.cli").joinpath("sample_data")))
 REPO = Path(__file__).parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 README = (REPO / "README.md").read_text("utf-8")

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core.forms import Arrival, Form, Labelled, RowsAt
-from core.registry import Registry
-from core.sheets import SheetGrid
-from core.text import fold
-from transforms.numbers import parse_figure
-from transforms.periods import parse_period, period_of_date
-from transforms.text import fold_expr, label_key_expr, label_unit_expr
+from redcross.core.forms import Arrival, Form, Labelled, RowsAt
+from redcross.core.labels import fold
+from redcross.core.registry import Registry
+from redcross.core.sheets import SheetGrid
+from redcross.transforms.labels import fold_expr, label_key_expr, label_unit_expr
+from redcross.transforms.numbers import parse_figure
+from redcross.transforms.periods import parse_period, period_of_date
 
 HEADER_SEARCH_ROWS = 30
 NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目"}

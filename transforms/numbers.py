@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.text import MEASURE_UNITS
-from transforms.text import fold_expr
+from redcross.core.labels import MEASURE_UNITS
+from redcross.transforms.labels import fold_expr
 
 NUMBER_DTYPE = pl.Decimal(38, 6)
 MAX_PLACES = 6

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.periods import Period
-from core.sheets import CellDate
-from core.text import fold
+from redcross.core.labels import fold
+from redcross.core.periods import Period
+from redcross.core.sheets import CellDate
 
 _YEAR = re.compile(r"^(?P<year>\d{4})(?P<rest>.*)$")
 _TO = r"(?:-|~|—|–|−|至|到)"  # full-width forms are folded to these first

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from core.forms import Arrival, Form, Labelled, RowsAt, TotalCheck
-from core.registry import Registry
-from core.sheets import SheetGrid
-from core.text import fold, split_label
-from transforms.forms import HEADER_SEARCH_ROWS, cells_of, clean_form_rows, indicator_keys_frame
-from transforms.periods import parse_period
+from redcross.core.forms import Arrival, Form, Labelled, RowsAt, TotalCheck
+from redcross.core.labels import fold, split_label
+from redcross.core.registry import Registry
+from redcross.core.sheets import SheetGrid
+from redcross.transforms.forms import HEADER_SEARCH_ROWS, cells_of, clean_form_rows, indicator_keys_frame
+from redcross.transforms.periods import parse_period
 
 UNIT_HEADERS = {"单位", "填报单位", "单位名称", "地区", "县(市、区)", "区县"}
 TOTAL_LABELS = {"合计", "总计", "全市合计", "全市"}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from core.registry import Registry
-from core.sheets import SheetGrid
-from core.text import fold, split_label
-from transforms.numbers import parse_figure
-from transforms.text import fold_expr
+from redcross.core.labels import fold, split_label
+from redcross.core.registry import Registry
+from redcross.core.sheets import SheetGrid
+from redcross.transforms.labels import fold_expr
+from redcross.transforms.numbers import parse_figure
 
 COLUMNS = {"年度": "year", "指标": "indicator", "目标值": "target", "单位": "unit", "填报单位": "unit", "地区": "unit"}
 REQUIRED = {"year", "indicator", "target"}

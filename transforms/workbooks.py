@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core.forms import Arrival, Form, TotalCheck
-from core.problems import problem
-from core.registry import Registry
-from core.sheets import SheetGrid, UnreadableFile
-from transforms.forms import district_form, locate_form
-from transforms.summary import locate_summary, summary_forms
+from redcross.core.forms import Arrival, Form, TotalCheck
+from redcross.core.problems import problem
+from redcross.core.registry import Registry
+from redcross.core.sheets import SheetGrid, UnreadableFile
+from redcross.transforms.forms import district_form, locate_form
+from redcross.transforms.summary import locate_summary, summary_forms
 
 
 def forms_in_workbook(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.models import MARTS
-from warehouse.queries import view_columns, view_comment
+from redcross.warehouse.models import MARTS
+from redcross.warehouse.queries import view_columns, view_comment
 
 
 def data_dictionary(con: duckdb.DuckDBPyConnection) -> str:
@@ -22,8 +22,8 @@ def data_dictionary(con: duckdb.DuckDBPyConnection) -> str:
 
 def fresh_dictionary() -> str:
     """The dictionary of an empty warehouse built from this checkout's SQL and docs."""
-    from warehouse.models import build_models
-    from warehouse.writer import create_raw_tables
+    from redcross.warehouse.models import build_models
+    from redcross.warehouse.writer import create_raw_tables
 
     con = duckdb.connect(":memory:")
     create_raw_tables(con)

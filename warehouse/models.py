@@ -7,8 +7,8 @@ import tomllib
 
 import duckdb
 
-from warehouse.queries import view_columns
-from warehouse.sql import text
+from redcross.warehouse.queries import view_columns
+from redcross.warehouse.sql import text
 
 STAGING = ("units", "indicators", "submissions", "form_values", "targets", "unit_targets", "runs")
 MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "unit_progress", "revisions", "coverage",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from core.files import written_whole
+from redcross.core.files import written_whole
 
 
 def publish(writer: Path, published: Path) -> None:

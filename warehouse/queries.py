@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.sql import query
+from redcross.warehouse.sql import query
 
 
 def missing_units(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[str]:

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from core.forms import Form, stack_rows
-from core.registry import Registry
-from warehouse.models import build_models
-from warehouse.sql import statement
+from redcross.core.forms import Form, stack_rows
+from redcross.core.registry import Registry
+from redcross.warehouse.models import build_models
+from redcross.warehouse.sql import statement
 
 MESSAGE_FIELDS = ("rule", "severity", "sheet", "cell", "indicator", "value", "expected", "message_zh", "message_en")
 SUBMISSIONS_SCHEMA = {

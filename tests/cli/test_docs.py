@@ -5,8 +5,8 @@ import re
 import pytest
 from support import README
 
-from cli.main import parser
-from warehouse.dictionary import fresh_dictionary
+from redcross.cli.main import parser
+from redcross.warehouse.dictionary import fresh_dictionary
 
 
 def test_the_data_dictionary_in_the_readme_is_the_one_in_the_warehouse():

@@ -7,7 +7,7 @@ import os
 import openpyxl
 import pytest
 
-from cli.main import main, make_demo_home
+from redcross.cli.main import main, make_demo_home
 
 GRID = """\
 2017年报送情况 / who has reported in 2017:

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from prefect_server import BIN, REPO, child_env
 
-from read.home import Home
+from redcross.read.home import Home
 
 
 def redcross(*args, **env) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ from support import REPO
 SCRIPT = """
 import logging, subprocess, sys, warnings
 from pathlib import Path
-from core.logs import log_to_file
+from redcross.core.logs import log_to_file
 log_to_file(Path(sys.argv[1]))
 logging.getLogger("great_expectations").warning("a library's warning")
 warnings.warn("a deprecation somewhere")

@@ -3,7 +3,7 @@
 import pytest
 from support import REGISTRY
 
-from core.registry import load_registry
+from redcross.core.registry import load_registry
 
 
 @pytest.mark.parametrize(

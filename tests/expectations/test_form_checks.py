@@ -7,9 +7,9 @@ import pytest
 from keqiao import KEQIAO_2017
 from support import REGISTRY, SAMPLE, TODAY, set_cells, write_form
 
-from expectations.forms import check_forms
-from expectations.suites import SuiteRunner
-from flows.reading import read_form
+from redcross.expectations.forms import check_forms
+from redcross.expectations.suites import SuiteRunner
+from redcross.flows.plumbing.intake import read_form
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,10 @@ import openpyxl
 import pytest
 from support import REGISTRY, TODAY, drop_samples, published_rows
 
-from flows.backfill import backfill, parse_years
-from flows.nightly import nightly
+from redcross.flows.backfill import backfill, parse_years
+from redcross.flows.nightly import nightly
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 HEADERS = [f"{i.name}({'万元' if i.kind == 'money' else i.stored_unit})" for i in REGISTRY.indicators]
 UNITS = ["市本级", "越城区", "绍兴县", "上虞市", "新昌县", "诸暨市", "嵊州市", "袍江开发区"]  # as named back then

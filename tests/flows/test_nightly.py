@@ -16,11 +16,13 @@ import pytest
 from keqiao import KEQIAO_2017
 from support import TODAY, drop_samples, published_rows, write_form
 
-from core.registry import load_registry
-from flows.nightly import nightly
-from read.home import Home
-from report.model import build_report
-from report.text import to_json
+from redcross.core.registry import load_registry
+from redcross.flows.nightly import nightly
+from redcross.read.home import Home
+from redcross.report.model import build_report
+from redcross.report.text_formats import to_json
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 # reference-2017.md: indicator -> (2017 total, completion, growth), as the JSON report prints them
 REFERENCE = {

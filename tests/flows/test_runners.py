@@ -6,11 +6,13 @@ import duckdb
 import pytest
 from support import SAMPLE, TODAY
 
-from flows import steps
-from flows.backfill import backfill
-from flows.helpers import Readers
-from flows.runners import task_runner
-from read.home import Home
+from redcross.flows import steps
+from redcross.flows.backfill import backfill
+from redcross.flows.plumbing.processes import Readers
+from redcross.flows.plumbing.runners import task_runner
+from redcross.read.home import Home
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 SAME = {
     "city_totals": "select * from city_totals order by all",

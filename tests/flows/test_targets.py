@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 from support import REGISTRY, UNIT_TARGET_ROWS, write_unit_targets
 
-from expectations.suites import SuiteRunner
-from flows.reading import read_targets
+from redcross.expectations.suites import SuiteRunner
+from redcross.flows.plumbing.intake import read_targets
 
 RUNNER = SuiteRunner()
 

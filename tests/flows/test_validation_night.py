@@ -7,9 +7,11 @@ import pytest
 from keqiao import KEQIAO_2017
 from support import TODAY, write_form
 
-from flows.nightly import nightly
-from read.home import Home
-from report.status import status_text
+from redcross.flows.nightly import nightly
+from redcross.read.home import Home
+from redcross.report.status import status_text
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 BASE = [(label, unit, value, None) for label, unit, value, _ in KEQIAO_2017]
 
@@ -102,6 +104,6 @@ def test_status_shows_runs_rejections_warnings_and_who_is_missing(night):
 
 
 def test_warning_thresholds_are_configuration():
-    from core.problems import rules_config, threshold
+    from redcross.core.problems import rules_config, threshold
     assert threshold("yoy_ratio") == 3 and rules_config()["rules"]["yoy_outlier"]["severity"] == "warning"
     assert os.path.exists("expectations/form_history.json")

@@ -5,16 +5,19 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 from prefect_server import child_env, free_port
 from support import REPO, TODAY, drop_samples, make_home, published_rows
 
-from flows.backfill import backfill
-from flows.nightly import nightly
-from read.home import Home
+from redcross.flows.backfill import backfill
+from redcross.flows.nightly import nightly
+from redcross.read.home import Home
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 RUN = """
 import sys
-from cli.main import main
+from redcross.cli.main import main
 code = main(sys.argv[1:])
 print("prefect imported" if "prefect" in sys.modules else "prefect not imported")
 sys.exit(code)

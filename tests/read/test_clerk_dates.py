@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 from support import FIXTURES, REGISTRY, set_cells, write_form
 
-from core.periods import Period
-from core.sheets import CellDate
-from flows.reading import read_form
-from read.dates import cell_date, date_shows, serial_date, shown_date
-from read.sheets import read_sheets
+from redcross.core.periods import Period
+from redcross.core.sheets import CellDate
+from redcross.flows.plumbing.intake import read_form
+from redcross.read.dates import cell_date, date_shows, serial_date, shown_date
+from redcross.read.sheets import read_sheets
 
 CLERKS = FIXTURES / "clerks"
 

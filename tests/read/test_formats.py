@@ -9,11 +9,11 @@ import pytest
 from keqiao import KEQIAO_2017
 from support import FIXTURES, REGISTRY, TODAY, write_form
 
-from core.sheets import UnreadableFile
-from expectations.forms import check_forms
-from expectations.suites import SuiteRunner
-from flows.reading import read_form
-from read.sheets import read_sheets
+from redcross.core.sheets import UnreadableFile
+from redcross.expectations.forms import check_forms
+from redcross.expectations.suites import SuiteRunner
+from redcross.flows.plumbing.intake import read_form
+from redcross.read.sheets import read_sheets
 
 FORMATS = FIXTURES / "formats"  # made by scripts/make_fixtures.py
 

@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from support import REGISTRY
 
-from read.home import Home
-from report.html import to_html
-from report.model import build_report
-from report.narrative import narrative
-from report.text import to_json, to_markdown
-from report.xlsx import write_xlsx
+from redcross.read.home import Home
+from redcross.report.html import to_html
+from redcross.report.model import build_report
+from redcross.report.narrative import narrative
+from redcross.report.text_formats import to_json, to_markdown
+from redcross.report.xlsx import write_xlsx
 
 RANKING_FIRST_AID = [
     "| 1 | 嵊州市 | 1260 | 1718 | 73.34% | +23.34 | — |",

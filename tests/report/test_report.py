@@ -13,13 +13,13 @@ import openpyxl
 import pytest
 from support import REGISTRY
 
-from cli.main import main
-from core.registry import Unit
-from read.home import Home
-from report.html import to_html
-from report.model import CONTRIBUTION_CHART_UNITS, build_report
-from report.narrative import narrative
-from report.xlsx import write_xlsx
+from redcross.cli.main import main
+from redcross.core.registry import Unit
+from redcross.read.home import Home
+from redcross.report.html import to_html
+from redcross.report.model import CONTRIBUTION_CHART_UNITS, build_report
+from redcross.report.narrative import narrative
+from redcross.report.xlsx import write_xlsx
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

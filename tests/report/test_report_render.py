@@ -9,11 +9,11 @@ from decimal import Decimal
 import openpyxl
 from support import REGISTRY
 
-from report.html import to_html
-from report.model import Figure, Report, Source
-from report.narrative import narrative
-from report.text import inert, to_json, to_markdown
-from report.xlsx import write_xlsx
+from redcross.report.html import to_html
+from redcross.report.model import Figure, Report, Source
+from redcross.report.narrative import narrative
+from redcross.report.text_formats import inert, to_json, to_markdown
+from redcross.report.xlsx import write_xlsx
 
 EVIL_FILE = "=cmd|' /C calc'!A0.xlsx"
 

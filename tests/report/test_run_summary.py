@@ -1,8 +1,8 @@
 """A night of thousands of files says what it did in a screenful: the first files' problems, and
 how many more there are and where to read them."""
 
-from core.problems import problem
-from report.run_summary import RunSummary
+from redcross.core.problems import problem
+from redcross.report.run_summary import RunSummary
 
 
 def night(rejected: int, warned: int) -> RunSummary:

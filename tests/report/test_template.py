@@ -7,11 +7,11 @@ import pytest
 from keqiao import KEQIAO_2017
 from support import REGISTRY, TODAY
 
-from cli.main import main
-from expectations.forms import check_forms
-from expectations.suites import SuiteRunner
-from flows.reading import read_form
-from report.template import write_template
+from redcross.cli.main import main
+from redcross.expectations.forms import check_forms
+from redcross.expectations.suites import SuiteRunner
+from redcross.flows.plumbing.intake import read_form
+from redcross.report.template import write_template
 
 
 @pytest.fixture

@@ -24,10 +24,12 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, REGISTRY, REPO, SAMPLE, TODAY, make_home, published_rows
 
-from expectations.forms import check_forms, check_history, check_totals, same_night_figures
-from expectations.suites import SuiteRunner
-from flows.nightly import nightly
-from flows.reading import read_file, read_targets
+from redcross.expectations.forms import check_forms, check_history, check_totals, same_night_figures
+from redcross.expectations.suites import SuiteRunner
+from redcross.flows.nightly import nightly
+from redcross.flows.plumbing.intake import read_file, read_targets
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 CORPUS = FIXTURES / "hostile"
 EXPECTED = tomllib.loads((CORPUS / "expected.toml").read_text("utf-8"))

@@ -12,7 +12,7 @@ from filelock import FileLock
 from prefect_server import BIN, REPO, api, child_env, free_port, wait_for
 from support import SAMPLE, drop_samples, published_rows
 
-from read.home import Home
+from redcross.read.home import Home
 
 
 def redcross(*args, url: str | None = None, **env) -> subprocess.CompletedProcess:

@@ -21,7 +21,7 @@ from keqiao import KEQIAO_2017
 from prefect_server import BIN, REPO, child_env
 from support import SAMPLE, write_form
 
-from warehouse.snapshot import open_warehouse
+from redcross.warehouse.snapshot import open_warehouse
 
 READERS = 8
 RUNS = 5

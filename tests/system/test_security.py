@@ -26,8 +26,10 @@ import pytest
 from keqiao import KEQIAO_2017
 from support import REPO, TODAY, drop_samples, make_home, published_rows, write_form
 
-from cli.main import main as redcross_main
-from flows.nightly import nightly
+from redcross.cli.main import main as redcross_main
+from redcross.flows.nightly import nightly
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 SQL = "'); DROP TABLE submissions; --"
 SQL_UNIT_NAME = "Robert'); DROP TABLE units; --"

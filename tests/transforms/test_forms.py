@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from core.registry import load_registry
-from transforms.forms import RAW_ROW_SCHEMA, clean_form_rows, form_rows, indicator_keys_frame, locate_form
+from redcross.core.registry import load_registry
+from redcross.transforms.forms import RAW_ROW_SCHEMA, clean_form_rows, form_rows, indicator_keys_frame, locate_form
 
 
 def grid(rows: list[list[str | None]]) -> pl.DataFrame:

@@ -3,7 +3,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from transforms.numbers import parse_figure
+from redcross.transforms.numbers import parse_figure
 
 
 def parsed(text):

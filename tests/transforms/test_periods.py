@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from core.periods import Period
-from core.sheets import CellDate
-from transforms.periods import PERIOD_WORDINGS, parse_period, period_of_date, wording_of
+from redcross.core.periods import Period
+from redcross.core.sheets import CellDate
+from redcross.transforms.periods import PERIOD_WORDINGS, parse_period, period_of_date, wording_of
 
 # Every wording offices write, with the months it means. Each row of PERIOD_WORDINGS must be read
 # by at least one of these (see the last test), so a new row comes with its examples.

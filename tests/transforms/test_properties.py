@@ -10,9 +10,9 @@ import polars as pl
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from core.decimals import round_half_up
-from core.text import MEASURE_UNITS
-from transforms.numbers import MAX_PLACES, parse_figure
+from redcross.core.decimals import round_half_up
+from redcross.core.labels import MEASURE_UNITS
+from redcross.transforms.numbers import MAX_PLACES, parse_figure
 
 FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in "0123456789,.+-"}
 

@@ -19,9 +19,9 @@ import duckdb
 import pytest
 from support import README
 
-from warehouse import snapshot
-from warehouse.publish import publish
-from warehouse.snapshot import open_warehouse
+from redcross.warehouse import snapshot
+from redcross.warehouse.publish import publish
+from redcross.warehouse.snapshot import open_warehouse
 
 READERS = 4
 SIZES = (2_000, 300_000)  # two snapshots of different shapes, so mixing them cannot pass unnoticed

@@ -20,14 +20,14 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from core.registry import Registry
-from expectations.suites import Checker
-from flows.helpers import validation_for
-from flows.reading import ReadScope
-from flows.shell import run_logger
-from read.home import Home, sweep_partials
-from report.run_summary import RunSummary
-from warehouse import writer
+from redcross.core.registry import Registry
+from redcross.expectations.suites import Checker
+from redcross.flows.plumbing.intake import ReadScope
+from redcross.flows.plumbing.orchestration import run_logger
+from redcross.flows.plumbing.processes import validation_for
+from redcross.read.home import Home, sweep_partials
+from redcross.report.run_summary import RunSummary
+from redcross.warehouse import writer
 
 LOCK_WAIT_SECONDS = 6 * 3600
 
@@ -91,7 +91,7 @@ class Run:
         self._cleanup = cleanup
 
     def scope(self) -> ReadScope:
-        """What reading needs to know of this run (see flows.reading.ReadScope)."""
+        """What reading needs to know of this run (see flows.plumbing.intake.ReadScope)."""
         accepted = frozenset(sha for sha, outcome in self.known.items() if outcome == "accepted")
         return ReadScope(self.registry, accepted, self.plan.years, self.plan.unit, self.plan.rerun_known)
 

@@ -1,6 +1,6 @@
 """Folding the text districts type into one comparable form (full-width, spaces, numbering, units).
 
-The polars expressions that do the same over a whole column are in `transforms/text.py`; both
+The polars expressions that do the same over a whole column are in `transforms/labels.py`; both
 read the patterns below, so a label folds the same way in a lookup and in a query.
 """
 

@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 
-from core.logs import follow_parent
+from redcross.core.logs import follow_parent
 
 RUNNERS = ("threads", "processes", "dask")
 

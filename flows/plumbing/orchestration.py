@@ -26,8 +26,8 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.logs import quiet_terminal_handlers
-from flows.runners import executor, task_runner
+from redcross.core.logs import quiet_terminal_handlers
+from redcross.flows.plumbing.runners import executor, task_runner
 
 LOG = logging.getLogger("redcross")
 _local_runner: contextvars.ContextVar[Executor | None] = contextvars.ContextVar("local_runner", default=None)

@@ -1,6 +1,7 @@
 """The helper processes of a run, behind one protocol: validation (Great Expectations) and reading.
 
-A helper is a fresh interpreter on this module (`python -m flows.helpers <fd> <service>`), given
+A helper is a fresh interpreter on this module (`python -P -m redcross.flows.plumbing.processes <fd> <service>`; `-P`
+keeps the current folder off `sys.path`, so a folder holding a `redcross/` of its own cannot shadow ours), given
 its end of a socket pair. The run sends requests `(operation, *arguments)` and gets back
 `(True, value)` or `(False, exception)`; `None` tells the helper to stop, and a helper whose pipe
 closes stops too. Not multiprocessing's spawn: that imports the caller's `__main__` again, and a
@@ -9,7 +10,7 @@ caller's script is not ours to run twice.
 - validation: imports Great Expectations as soon as it starts (seconds of one core), so
   a run that starts it before reading its files has it ready when they are read; then `check`
   and `docs` requests (see expectations.suites.SuiteRunner).
-- reading: `scope` once, then `read` requests of batches of files (see flows.reading.read_paths);
+- reading: `scope` once, then `read` requests of batches of files (see flows.plumbing.intake.read_paths);
   one per core, since reading is mostly Python and threads of one process take turns.
 """
 
@@ -32,7 +33,7 @@ from typing import Self
 
 import polars as pl
 
-from core.logs import follow_parent
+from redcross.core.logs import follow_parent
 
 CHECK_ROWS = 200_000  # rows validated at a time: GX holds a table as pandas objects, several times its size
 PR_SET_PDEATHSIG = 1
@@ -53,7 +54,7 @@ class Helper:
         ours, theirs = socket.socketpair()
         with theirs:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(theirs.fileno()), service],
+                [sys.executable, "-P", "-m", __name__, str(theirs.fileno()), service],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
                 # asked for only while this process has no other thread, so the fork is safe
                 preexec_fn=_killed_with_parent(os.getpid()) if die_with_this_thread else None,  # noqa: PLW1509
@@ -198,7 +199,7 @@ def validation_for(paths: list[Path]):
         early.kill()
     if fresh:
         return ValidationProcess(early)
-    from expectations.suites import SuiteRunner
+    from redcross.expectations.suites import SuiteRunner
 
     return nullcontext(SuiteRunner())
 
@@ -216,7 +217,7 @@ def _unpack(packed: tuple[pl.DataFrame, dict[str, list], list[str]]) -> pl.DataF
 
 
 def _validation_service() -> dict[str, Callable]:
-    from expectations.suites import SuiteRunner
+    from redcross.expectations.suites import SuiteRunner
 
     runner = SuiteRunner()
     _ = runner.context  # import GX and make its context now, while the parent reads files
@@ -263,7 +264,7 @@ class Readers:
 
 
 def _reading_service() -> dict[str, Callable]:
-    from flows.reading import read_paths
+    from redcross.flows.plumbing.intake import read_paths
 
     state = {}
     return {"scope": lambda scope: state.update(scope=scope),
@@ -301,6 +302,8 @@ def serve(conn: Connection, service: str) -> None:
 
 
 if __name__ == "__main__":  # a helper, given its end of the pipe and its service
-    from flows.helpers import serve as serve_by_name  # the module by its name, so answers unpickle as such
+    from redcross.flows.plumbing.processes import (
+        serve as serve_by_name,  # the module by its name, so answers unpickle as such
+    )
 
     serve_by_name(Connection(int(sys.argv[1])), sys.argv[2])

@@ -1,6 +1,6 @@
 """Reading and cleaning strung together: files through the read layer into forms, cleaned a batch
 at a time; and the targets folder into checked targets. Plain functions, run in the run's own
-process or in its reading processes (flows.helpers), which import no Prefect."""
+process or in its reading processes (flows.plumbing.processes), which import no Prefect."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from pathlib import Path
 
 import polars as pl
 
-from core.forms import Form, TotalCheck
-from core.problems import Problem, problem
-from core.registry import Registry
-from core.sheets import UnreadableFile
-from expectations.suites import Checker
-from expectations.targets import check_breakdown, check_targets
-from read.arrivals import arrival, is_spreadsheet
-from read.sheets import read_sheets
-from read.targets import target_files
-from transforms.forms import clean_forms
-from transforms.targets import accepted_targets, breakdown_totals, target_rows
-from transforms.workbooks import forms_in_workbook, unreadable
+from redcross.core.forms import Form, TotalCheck
+from redcross.core.problems import Problem, problem
+from redcross.core.registry import Registry
+from redcross.core.sheets import UnreadableFile
+from redcross.expectations.suites import Checker
+from redcross.expectations.targets import check_breakdown, check_targets
+from redcross.read.arrivals import arrival, is_spreadsheet
+from redcross.read.sheets import read_sheets
+from redcross.read.targets import target_files
+from redcross.transforms.forms import clean_forms
+from redcross.transforms.targets import accepted_targets, breakdown_totals, target_rows
+from redcross.transforms.workbooks import forms_in_workbook, unreadable
 
 
 class ReadScope:
@@ -38,7 +38,7 @@ class ReadScope:
         self.years = years
         self.unit = unit
         self.rerun_known = rerun_known
-        self.readers = None  # this process's reading processes (flows.helpers.Readers), if it started any
+        self.readers = None  # this process's reading processes (flows.plumbing.processes.Readers), if it started any
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "readers": None}  # a process of its own reads for itself

@@ -8,10 +8,10 @@ import io
 import json
 from fractions import Fraction
 
-from core.decimals import percent, plain_amount, round_half_up
-from core.periods import period_label
-from report.model import COVERAGE_LEGEND, STATE_LABELS, Report, month_label
-from report.narrative import narrative
+from redcross.core.decimals import percent, plain_amount, round_half_up
+from redcross.core.periods import period_label
+from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Report, month_label
+from redcross.report.narrative import narrative
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and WPS (and by
 # their CSV import); a tab or carriage return in front hides the same trick.

@@ -10,16 +10,18 @@ import polars as pl
 import pytest
 from support import REPO
 
-from expectations.suites import SuiteRunner
-from flows import helpers
-from flows.helpers import ValidationProcess, start_validation_early, take_early
+from redcross.expectations.suites import SuiteRunner
+from redcross.flows.plumbing import processes
+from redcross.flows.plumbing.processes import ValidationProcess, start_validation_early, take_early
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
 
 def test_checking_in_slices_in_the_validation_process_fails_the_same_rows(monkeypatch):
     found = [1, 0, 1, 2, 1, 1, 3, 0, 1, 1, 1, 2, 1, 0, 1, 1, 1, 1, 2, 1, 0, 1, 1]
     table = pl.DataFrame({"row_key": [f"{i}:coverage" for i in range(len(found))], "rows_found": found})
     in_process = SuiteRunner().check("form_coverage", table)
-    monkeypatch.setattr(helpers, "CHECK_ROWS", 5)  # five slices, failures in each
+    monkeypatch.setattr(processes, "CHECK_ROWS", 5)  # five slices, failures in each
     with ValidationProcess() as process:
         sliced = process.check("form_coverage", table)
         assert process.checked_anything
@@ -44,21 +46,21 @@ def test_a_process_started_early_is_handed_over_once_and_checks_like_any():
 
 
 def test_a_run_with_nothing_to_check_stops_the_process_started_early(tmp_path):
-    from flows.nightly import nightly
+    from redcross.flows.nightly import nightly
 
     start_validation_early()
-    started = helpers._early.process
+    started = processes._early.process
     summary = nightly(home=str(tmp_path / "home"))  # an empty inbox: nothing to validate
     assert summary.accepted == [] and summary.rejected == {}
     assert started.poll() is not None  # killed, not left importing GX for nobody
-    assert helpers._early is None
+    assert processes._early is None
 
 
 KILLED_RUN = """
 import os, signal
-from flows import helpers
-helpers.start_validation_early()
-print(helpers._early.process.pid, flush=True)
+from redcross.flows.plumbing import processes
+processes.start_validation_early()
+print(processes._early.process.pid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 

@@ -1,19 +1,19 @@
-"""`core.text`'s folding as polars expressions, for whole columns of labels at once."""
+"""`core.labels`'s folding as polars expressions, for whole columns of labels at once."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from core.text import FULLWIDTH, NUMBERING, TRAILING_MEASURE
+from redcross.core.labels import FULLWIDTH, NUMBERING, TRAILING_MEASURE
 
 
 def fold_expr(expr: pl.Expr) -> pl.Expr:
-    """`core.text.fold` as a polars expression."""
+    """`core.labels.fold` as a polars expression."""
     return expr.str.replace_many(FULLWIDTH).str.replace_all(r"\s+", "")
 
 
 def label_key_expr(expr: pl.Expr) -> pl.Expr:
-    """The lookup key of `core.text.split_label`, as a polars expression."""
+    """The lookup key of `core.labels.split_label`, as a polars expression."""
     return fold_expr(expr).str.replace(NUMBERING, "").str.replace(TRAILING_MEASURE, "")
 
 
