@@ -40,6 +40,13 @@ def in_wan(value: Decimal) -> Decimal:
     return value.scaleb(-4)
 
 
+def shown_value(value: Decimal | None, kind: str) -> str | None:
+    """A stored figure as the report shows it: money in 万元 with two places, counts whole (half-up)."""
+    if value is None:
+        return None
+    return str(round_half_up(in_wan(value), 2)) if kind == "money" else str(round_half_up(value, 0))
+
+
 def plain_amount(value: Decimal | None, kind: str) -> str | None:
     """A stored figure as text, as a clerk writes it: counts whole, money in 元 with two places."""
     if value is None:

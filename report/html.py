@@ -26,12 +26,12 @@ from redcross.report.model import (
     UnitRow,
     month_label,
 )
-from redcross.report.narrative import narrative
+from redcross.report.narrative import narrative, precision_note
 from redcross.report.svg import Bar, Segment, bar_chart, stacked_chart
 from redcross.report.text_formats import GAP_HEADER, points
 
 NONE = "—"
-HEADER_NOTE = "绍兴市红十字会 · 数据来自统计数据库中已接收的各单位报表；金额单位：万元；百分比四舍五入保留两位。"
+HEADER_NOTE = "绍兴市红十字会 · 数据来自统计数据库中已接收的各单位报表。"
 
 CSS = """
 :root { --red: #B00000; --ink: #1a1a1a; --muted: #5f5f5f; --rule: #d9d9d9; --band: #f7eeee; }
@@ -125,7 +125,7 @@ def to_html(report: Report) -> str:
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>",
-        f'<header><h1>{escape(title)}</h1><p class="meta">{HEADER_NOTE}</p></header>',
+        f'<header><h1>{escape(title)}</h1><p class="meta">{HEADER_NOTE}{escape(precision_note())}</p></header>',
         _narrative_section(report),
         _city_section(report),
         _charts_section(report),
@@ -165,7 +165,7 @@ def _city_section(report: Report) -> str:
             f'{escape(indicator.name)}</a></td><td class="wide">{escape(indicator.shown_unit)}</td>'
             f"{_cell(total, title=tip)}"
             f"{_amount_cell(figure.target, indicator)}{_cell(percent_text(figure.completion))}"
-            f"{_amount_cell(figure.prior_total, indicator)}{_cell(percent_text(figure.growth))}"
+            f"{_amount_cell(figure.prior_total, indicator)}{_growth_cell(figure)}"
             + (_cell(points(figure.schedule_gap)) if calendar else "") + "</tr>"
         )
     return (f'<section id="city"><h2>全市指标</h2><p class="note">点击数字可查看构成该数字的各单位报表。</p>'
@@ -173,11 +173,21 @@ def _city_section(report: Report) -> str:
             f"</section>")
 
 
+def _growth_cell(figure: Figure) -> str:
+    """The quoted growth; on a comparable basis marked so, with the units left out on hover."""
+    if not figure.on_comparable_basis or figure.growth is None:
+        return _cell(percent_text(figure.growth))
+    basis = figure.comparable
+    return _cell(f'{percent_text(figure.growth)}<br><span class="note">（{escape(basis.label)}）</span>',
+                 title=f"{basis.label}，不含{basis.left_out_text}")
+
+
 def _charts_section(report: Report) -> str:
     city = [(i, f) for i in report.registry.indicators if (f := report.city(i.code))]
     completion = [Bar(i.name, round_half_up(f.completion, 2), f"{number(f.total, i)} / {number(f.target, i)}")
                   for i, f in city if f.completion is not None]
-    growth = [Bar(i.name, round_half_up(f.growth, 2), f"{number(f.prior_total, i)} → {number(f.total, i)}")
+    growth = [Bar(i.name + ("（可比口径）" if f.on_comparable_basis else ""), round_half_up(f.growth, 2),
+                  " → ".join(number(v, i) for v in f.growth_pair))
               for i, f in city if f.growth is not None]
     charts = []
     if completion and report.before_december:  # the line a period short of the year is read against

@@ -27,6 +27,40 @@ from redcross.warehouse import queries
 CONTRIBUTION_CHART_UNITS = 40
 
 
+MISSING_LABELS = {"current": "本期未报", "prior": "上年同期未报", "both": "两期均未报"}
+
+
+@dataclass(frozen=True)
+class Comparable:
+    """A city figure's growth basis (可比口径): the units that reported both periods and their sums.
+
+    `complete` when every unit of the registry reported both, so that the totals themselves compare;
+    `left_out` names the others, each with why (MISSING_LABELS), in registry order.
+    """
+
+    units: int
+    total: Decimal | None
+    prior_total: Decimal | None
+    complete: bool
+    left_out: tuple[tuple[str, str], ...] = ()  # (unit_name, 'current' | 'prior' | 'both')
+
+    @property
+    def growth(self) -> Fraction | None:
+        if not self.units or self.prior_total is None:
+            return None
+        return percent(self.total - self.prior_total, self.prior_total)
+
+    @property
+    def label(self) -> str:
+        """可比口径，7个单位: how a growth over these units is introduced."""
+        return f"可比口径，{self.units}个单位"
+
+    @property
+    def left_out_text(self) -> str:
+        """越城区（本期未报）、新昌县（上年同期未报）."""
+        return "、".join(f"{name}（{MISSING_LABELS[why]}）" for name, why in self.left_out)
+
+
 @dataclass(frozen=True)
 class Figure:
     indicator_code: str
@@ -36,6 +70,7 @@ class Figure:
     prior_total: Decimal | None
     month: int = 12  # the period runs from January to this month
     rank: int | None = None  # among the units with a target (the warehouse ranks on exact completions)
+    comparable: Comparable | None = None  # a city figure's growth basis; None: the totals compare (a unit's own)
 
     @property
     def completion(self) -> Fraction | None:
@@ -53,10 +88,31 @@ class Figure:
         return None if completion is None else completion - self.time_progress
 
     @property
-    def growth(self) -> Fraction | None:
+    def on_comparable_basis(self) -> bool:
+        """The totals do not compare (units reported one period and not the other): growth is the comparable one."""
+        return self.comparable is not None and not self.comparable.complete
+
+    @property
+    def total_growth(self) -> Fraction | None:
+        """Growth over the two totals, whoever reported them (city_totals.yoy_growth_pct)."""
         if self.prior_total is None:
             return None
         return percent(self.total - self.prior_total, self.prior_total)
+
+    @property
+    def growth(self) -> Fraction | None:
+        """The growth the report quotes: over the totals where they compare, else over the comparable
+        units (None where no unit reported both periods)."""
+        return self.comparable.growth if self.on_comparable_basis else self.total_growth
+
+    @property
+    def growth_pair(self) -> tuple[Decimal, Decimal] | None:
+        """(prior, current) the quoted growth compares: the comparable sums on a comparable basis."""
+        if self.growth is None:
+            return None
+        if self.on_comparable_basis:
+            return self.comparable.prior_total, self.comparable.total
+        return self.prior_total, self.total
 
 
 @dataclass(frozen=True)
@@ -224,7 +280,13 @@ class Report:
 
 def build_report(con: duckdb.DuckDBPyConnection, registry: Registry, year: int, month: int) -> Report:
     """The report of a period from the published warehouse."""
-    figures = [Figure(code, "city", total, target, prior, month) for code, total, target, prior
+    left_out: dict[str, list[tuple[str, str]]] = {}
+    for code, name, missing in queries.comparable_left_out(con, year, month):
+        left_out.setdefault(code, []).append((name, missing))
+    figures = [Figure(code, "city", total, target, prior, month,
+                      comparable=Comparable(units, comparable_total, comparable_prior, complete,
+                                            tuple(left_out.get(code, ()))))
+               for code, total, target, prior, units, comparable_total, comparable_prior, complete
                in queries.city_figures(con, year, month)]
     figures += [Figure(code, unit, value, target, prior, month, rank) for code, unit, value, target, prior, rank
                 in queries.unit_figures(con, year, month)]

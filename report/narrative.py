@@ -10,7 +10,7 @@ from fractions import Fraction
 from functools import cache
 from importlib import resources
 
-from redcross.core.decimals import in_wan, percent, round_half_up
+from redcross.core.decimals import percent, round_half_up, shown_value
 from redcross.core.registry import Indicator, Registry
 from redcross.report.model import Figure, Report
 
@@ -26,11 +26,31 @@ def places(table: str, key: str) -> int:
     return style.get(table, {}).get(key, style["default_places"])
 
 
+def shown_number(value: Decimal | None, indicator: Indicator) -> str | None:
+    """An amount as a number in its shown unit (registry's shown_unit): 万元 with two places for money, counts whole."""
+    return shown_value(value, indicator.kind)
+
+
 def shown_amount(value: Decimal, indicator: Indicator) -> str:
-    """An amount in its shown unit: 万元 with two places for money, counts as whole numbers."""
-    if indicator.shown_unit == "万元":
-        return f"{round_half_up(in_wan(value), 2)}万元"
-    return f"{round_half_up(value, 0)}{indicator.shown_unit}"
+    """An amount in its shown unit, with the unit: 1459.55万元, 14人."""
+    return f"{shown_number(value, indicator)}{indicator.shown_unit}"
+
+
+def narrative_places() -> tuple[int, int]:
+    """The fewest and most decimal places the narrative gives a percentage (style.toml)."""
+    style = _style()
+    found = [style["default_places"]] + [v for table in style.values() if isinstance(table, dict) for v in table.values()]
+    return min(found), max(found)
+
+
+def precision_note() -> str:
+    """What the report says about rounding, true of every figure in every format."""
+    low, high = narrative_places()
+    span = f"{low}至{high}位" if low != high else f"{low}位"
+    return (f"金额以万元计，保留两位小数；百分比均四舍五入：表格保留两位小数，文字叙述沿用工作报告的写法保留{span}小数，"
+            "故同一百分比在文字与表格中位数可能不同。"
+            f"Amounts in 万元 to two places; percentages rounded half-up, to two places in tables and "
+            f"{span.replace('至', '-').replace('位', '')} places in the text.")
 
 
 def shown(figure: Figure, registry: Registry) -> str:
@@ -39,13 +59,15 @@ def shown(figure: Figure, registry: Registry) -> str:
 
 
 def growth_phrase(figure: Figure | None, key: str) -> str | None:
-    """同比增长/下降 x%, at the style's precision; None when there is no prior to compare with."""
+    """同比增长/下降 x%, at the style's precision; 同比（可比口径，n个单位）增长 x% where the totals do
+    not compare; None when there is no growth to give."""
     if figure is None or figure.growth is None:
         return None
     value = round_half_up(figure.growth, places("growth_places", key))
+    basis = f"（{figure.comparable.label}）" if figure.on_comparable_basis else ""
     if value == 0:
-        return "与上年持平"
-    return f"同比{'增长' if value > 0 else '下降'}{abs(value)}%"
+        return f"同比{basis}持平" if basis else "与上年持平"
+    return f"同比{basis}{'增长' if value > 0 else '下降'}{abs(value)}%"
 
 
 def completion_phrase(figure: Figure | None, key: str) -> str | None:
@@ -110,15 +132,33 @@ def _city_office_clause(report: Report) -> str | None:
     return "，".join(p for p in parts if p)
 
 
-def _without_prior(report: Report) -> str | None:
+def _not_yet_comparable(figure: Figure) -> bool:
+    """A prior total exists, but no unit reported both periods: growth cannot yet be given."""
+    return figure.growth is None and figure.on_comparable_basis and figure.prior_total is not None
+
+
+def _without_prior(report: Report) -> str:
     """Which city figures have no growth, said once rather than left out silently."""
     city = [f for f in report.figures if f.scope == "city"]
-    missing = [report.registry.indicator(f.indicator_code).name for f in city if f.growth is None]
-    if not missing:
-        return None
-    if len(missing) == len(city):
-        return "上年同期无可比数据，未计算同比。"
-    return f"{'、'.join(missing)}上年同期无可比数据，未计算同比。"
+    text = ""
+    for chosen, ending in (([f for f in city if f.growth is None and not _not_yet_comparable(f)], "上年同期无可比数据，未计算同比。"),
+                           ([f for f in city if _not_yet_comparable(f)], "没有单位两期均已报送，暂不能计算同比。")):
+        names = [report.registry.indicator(f.indicator_code).name for f in chosen]
+        if names:
+            text += ending if len(names) == len(city) else f"{'、'.join(names)}{ending}"
+    return text
+
+
+def _comparable_basis(report: Report) -> str:
+    """Which units each comparable growth leaves out, and why: one sentence per set of units left out."""
+    groups: dict[str, list[str]] = {}
+    for f in report.figures:
+        if f.scope == "city" and f.on_comparable_basis and f.growth is not None:
+            groups.setdefault(f.comparable.left_out_text, []).append(report.registry.indicator(f.indicator_code).name)
+    if len(groups) == 1:
+        (left_out,) = groups
+        return f"同比按可比口径计算，只计本期与上年同期均已报送的单位，不含{left_out}。"
+    return "".join(f"{'、'.join(names)}的同比按可比口径计算，不含{left_out}。" for left_out, names in groups.items())
 
 
 def narrative(report: Report) -> str:
@@ -131,6 +171,4 @@ def narrative(report: Report) -> str:
     text = f"{report.period}{calendar}，全市红十字系统{body}。"
     if report.missing_units:
         text += f"截至目前，{'、'.join(report.missing_units)}尚未报送本期报表，以上为已报单位合计。"
-    if no_prior := _without_prior(report):
-        text += no_prior
-    return text
+    return text + _comparable_basis(report) + _without_prior(report)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from redcross.core.decimals import plain_amount
+from redcross.core.decimals import plain_amount, shown_value
 from redcross.core.forms import Form
 from redcross.core.periods import period_label
 from redcross.core.problems import Problem
@@ -121,8 +121,10 @@ def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repe
     summary.revisions = [
         f"{unit} {period_label(year, month)} {indicator} {plain_amount(old, kind) or '—'} → {plain_amount(new, kind) or '—'}"
         for unit, year, month, indicator, kind, old, new in queries.run_revisions(con, run_id)]
-    for year, month, indicator, total in queries.city_totals(con):
-        old = before.get((year, month, indicator))
+    for year, month, code, name, shown_unit, kind, total in queries.city_totals(con):
+        old = before.get((year, month, code))
         if old != total:
-            summary.changed_figures.append(f"{period_label(year, month)} {indicator}: {old if old is not None else '—'} → {total}")
+            summary.changed_figures.append(
+                f"{period_label(year, month)} {name}（{shown_unit}）: {shown_value(old, kind) or '—'} → {shown_value(total, kind)}")
     return summary
+

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from fractions import Fraction
 
-from redcross.core.decimals import percent, plain_amount, round_half_up
+from redcross.core.decimals import in_wan, percent, plain_amount, round_half_up
 from redcross.core.periods import period_label
-from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Report, month_label
-from redcross.report.narrative import narrative
+from redcross.core.registry import Indicator
+from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Figure, Report, month_label
+from redcross.report.narrative import narrative, precision_note, shown_number
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and WPS (and by
 # their CSV import); a tab or carriage return in front hides the same trick.
@@ -48,9 +50,10 @@ def to_json(report: Report) -> str:
             "target": plain_amount(f.target, kinds[f.indicator_code]),
             "completion_pct": pct(f.completion),
             "prior_total": plain_amount(f.prior_total, kinds[f.indicator_code]),
-            "yoy_growth_pct": pct(f.growth),
+            "yoy_growth_pct": pct(None if f.on_comparable_basis else f.growth),
             "schedule_gap_pts": pct(f.schedule_gap),
             "rank": f.rank,
+            **_comparable_json(f, kinds[f.indicator_code]),
         }
         for f in report.figures
     ]
@@ -66,8 +69,20 @@ def to_json(report: Report) -> str:
                 for code, _, states in (report.coverage.rows if report.coverage else ())
                 for month, state in zip(report.coverage.months, states, strict=True)]
     return json.dumps({"year": report.year, "month": report.month, "time_progress_pct": pct(report.time_progress),
-                       "figures": figures, "revisions": revisions, "coverage": coverage},
+                       "precision": precision_note(), "figures": figures, "revisions": revisions, "coverage": coverage},
                       ensure_ascii=False, indent=2)
+
+
+def _comparable_json(figure: Figure, kind: str) -> dict:
+    """A city figure's growth basis: yoy_growth_pct is given only where `complete`, the comparable growth always."""
+    basis = figure.comparable
+    if basis is None:
+        return {}
+    return {"complete": basis.complete, "comparable_units": basis.units,
+            "comparable_total": plain_amount(basis.total, kind),
+            "comparable_prior_total": plain_amount(basis.prior_total, kind),
+            "comparable_growth_pct": pct(basis.growth),
+            "comparable_left_out": [{"unit_name": name, "missing": why} for name, why in basis.left_out]}
 
 
 SOURCE_COLUMNS = ["指标代码 indicator_code", "指标 indicator", "单位代码 unit_code", "单位 unit", "数值 value",
@@ -77,40 +92,45 @@ SOURCE_COLUMNS = ["指标代码 indicator_code", "指标 indicator", "单位代�
 def to_csv(report: Report) -> str:
     """Every unit figure of the period with the file, sheet and cell it was read from, one per line.
 
-    The value is in the unit the warehouse keeps (counts whole, 元 with two places); text that came in with a
-    file (its name, sheet, messages quoting cells) cannot act as a formula when the CSV is opened.
+    The value is in the indicator's shown unit, exact (counts whole, money in 万元 to the fen: 1459.5500);
+    text that came in with a file (its name, sheet, messages quoting cells) cannot act as a formula when
+    the CSV is opened.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(SOURCE_COLUMNS)
     for s in report.sources:
         indicator = report.registry.indicator(s.indicator_code)
-        writer.writerow([s.indicator_code, indicator.name, s.unit_code, inert(s.unit_name), plain_amount(s.value, indicator.kind),
-                         indicator.stored_unit, *(inert(t) for t in (s.file_name, s.sha256, s.sheet, s.cell, s.messages))])
+        writer.writerow([s.indicator_code, indicator.name, s.unit_code, inert(s.unit_name), _exact_shown(s.value, indicator),
+                         indicator.shown_unit, *(inert(t) for t in (s.file_name, s.sha256, s.sheet, s.cell, s.messages))])
     return out.getvalue()
+
+
+def _exact_shown(value: Decimal, indicator: Indicator) -> str:
+    """A unit figure in its shown unit with nothing rounded away: 万元 to the fen for money, counts whole."""
+    return str(in_wan(value)) if indicator.kind == "money" else plain_amount(value, indicator.kind)
 
 
 def to_markdown(report: Report) -> str:
     reg = report.registry
     calendar = report.before_december
     lines = [f"# 绍兴市红十字会工作统计 {period_label(report.year, report.month)}", "", narrative(report), "",
-             "## 全市指标 / City figures", "",
-             "| 指标 | 本期 | 省定指标 | 完成率 | 上年同期 | 同比增长 |" + (f" {GAP_HEADER} |" if calendar else ""),
-             "|---|---:|---:|---:|---:|---:|" + ("---:|" if calendar else "")]
+             f"*{precision_note()}*", "", "## 全市指标 / City figures", "",
+             "| 指标 | 计量单位 | 本期 | 省定指标 | 完成率 | 上年同期 | 同比增长 |" + (f" {GAP_HEADER} |" if calendar else ""),
+             "|---|---|---:|---:|---:|---:|---:|" + ("---:|" if calendar else "")]
     for ind in reg.indicators:
         f = report.city(ind.code)
         if f is None:
             continue
-        unit = ind.stored_unit
         lines.append(
-            f"| {ind.name} | {plain_amount(f.total, ind.kind)} {unit} | {plain_amount(f.target, ind.kind) or '—'} "
-            f"| {_pct_cell(f.completion)} | {plain_amount(f.prior_total, ind.kind) or '—'} | {_pct_cell(f.growth)} |"
+            f"| {ind.name} | {ind.shown_unit} | {shown_number(f.total, ind)} | {shown_number(f.target, ind) or '—'} "
+            f"| {_pct_cell(f.completion)} | {shown_number(f.prior_total, ind) or '—'} | {_growth_cell(f)} |"
             + (f" {points(f.schedule_gap)} |" if calendar else "")
         )
-    lines += ["", "## 各单位 / By unit", "", "| 单位 | " + " | ".join(i.name for i in reg.indicators) + " |",
+    lines += ["", "## 各单位 / By unit", "", "| 单位 | " + " | ".join(f"{i.name}（{i.shown_unit}）" for i in reg.indicators) + " |",
               "|---|" + "---:|" * len(reg.indicators)]
     for unit in reg.units:
-        cells = [plain_amount(f.total, i.kind) if (f := report.unit(i.code, unit.code)) else "缺报" for i in reg.indicators]
+        cells = [shown_number(f.total, i) if (f := report.unit(i.code, unit.code)) else "缺报" for i in reg.indicators]
         lines.append(f"| {unit.name} | " + " | ".join(cells) + " |")
     share = _city_office_share(report)
     if share:
@@ -130,15 +150,15 @@ def _ranking_markdown(report: Report) -> list[str]:
     lines = ["", "## 各单位目标完成情况 / Units against their targets"]
     for code in report.targeted_indicators:
         ind = report.registry.indicator(code)
-        lines += ["", f"### {ind.name}（{ind.stored_unit}）", "",
+        lines += ["", f"### {ind.name}（{ind.shown_unit}）", "",
                   "| 排名 | 单位 | 本期 | 全年目标 | 完成率 |" + (f" {GAP_HEADER} |" if calendar else "") + " 同比增长 |",
                   "|---:|---|---:|---:|---:|" + ("---:|" if calendar else "") + "---:|"]
         for row in report.ranking(code):
-            f, target = row.figure, plain_amount(row.target, ind.kind)
+            f, target = row.figure, shown_number(row.target, ind)
             if f is None:
                 lines.append(f"| — | {row.unit_name} | 缺报 | {target} | — |" + (" — |" if calendar else "") + " — |")
                 continue
-            lines.append(f"| {f.rank or '—'} | {row.unit_name} | {plain_amount(f.total, ind.kind)} | {target} "
+            lines.append(f"| {f.rank or '—'} | {row.unit_name} | {shown_number(f.total, ind)} | {target} "
                          f"| {_pct_cell(f.completion)} |" + (f" {points(f.schedule_gap)} |" if calendar else "")
                          + f" {_pct_cell(f.growth)} |")
     return lines
@@ -148,11 +168,11 @@ def _revisions_markdown(report: Report) -> list[str]:
     lines = ["", "## 本期修订 / Revisions", ""]
     if not report.revisions:
         return [*lines, "本期没有单位修订已报数字。"]
-    lines += ["| 单位 | 指标 | 原数 | 新数 | 原报表 | 新报表 | 收到新报表 (UTC) |", "|---|---|---:|---:|---|---|---|"]
+    lines += ["| 单位 | 指标 | 计量单位 | 原数 | 新数 | 原报表 | 新报表 | 收到新报表 (UTC) |", "|---|---|---|---:|---:|---|---|---|"]
     for r in report.revisions:
         ind = report.registry.indicator(r.indicator_code)
-        lines.append(f"| {r.unit_name} | {ind.name} | {plain_amount(r.old_value, ind.kind) or '—'} "
-                     f"| {plain_amount(r.new_value, ind.kind) or '—'} | {_md(r.old_file)} | {_md(r.new_file)} "
+        lines.append(f"| {r.unit_name} | {ind.name} | {ind.shown_unit} | {shown_number(r.old_value, ind) or '—'} "
+                     f"| {shown_number(r.new_value, ind) or '—'} | {_md(r.old_file)} | {_md(r.new_file)} "
                      f"| {r.revised_at:%Y-%m-%d %H:%M} |")
     return lines
 
@@ -175,6 +195,13 @@ def _md(text: str) -> str:
 
 def _pct_cell(value: Fraction | None) -> str:
     return "—" if value is None else f"{pct(value)}%"
+
+
+def _growth_cell(figure: Figure) -> str:
+    """The quoted growth; on a comparable basis 5.00%（可比口径，1个单位）."""
+    if figure.on_comparable_basis and figure.growth is not None:
+        return f"{_pct_cell(figure.growth)}（{figure.comparable.label}）"
+    return _pct_cell(figure.growth)
 
 
 def _city_office_share(report: Report) -> str | None:

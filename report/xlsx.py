@@ -31,7 +31,7 @@ from redcross.report.model import (
     Report,
     month_label,
 )
-from redcross.report.narrative import narrative
+from redcross.report.narrative import narrative, precision_note
 from redcross.report.text_formats import GAP_HEADER, inert
 
 SUMMARY = "汇总"
@@ -181,7 +181,7 @@ def _write_summary(book, sheet: Worksheet, chart_data: Worksheet, report: Report
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 6, 14)
     sheet.write_string(0, 0, f"绍兴市红十字会工作统计 {report.period}", fmt.title)
-    sheet.write_string(1, 0, "金额单位：万元；百分比四舍五入保留两位；每个数字的来源见「数据来源」表及各指标明细表。", fmt.note)
+    sheet.write_string(1, 0, f"{precision_note()}每个数字的来源见「数据来源」表及各指标明细表。", fmt.note)
     sheet.merge_range(2, 0, 2, 6, narrative(report), fmt.narrative)
     sheet.set_row(2, 210)
     sheet.write_string(CITY_TABLE_ROW - 1, 0, "全市指标", fmt.title)
@@ -206,6 +206,9 @@ def _write_city_row(sheet: Worksheet, row: int, indicator: Indicator, figure: Fi
     _number_or_dash(sheet, row, 3, cell_percent(figure.completion), fmt.percent, fmt.dash)
     _number_or_dash(sheet, row, 4, prior, amount, fmt.dash)
     _number_or_dash(sheet, row, 5, cell_percent(figure.growth), fmt.percent, fmt.dash)
+    if figure.on_comparable_basis and figure.growth is not None:
+        basis = figure.comparable
+        sheet.write_comment(row, 5, f"同比为{basis.label}，不含{basis.left_out_text}", {"x_scale": 2})
     if calendar:
         _number_or_dash(sheet, row, 6, cell_points(figure.schedule_gap), fmt.points, fmt.dash)
     sheet.write_url(row, 7 if calendar else 6, f"internal:'{detail_sheet}'!A1", fmt.text, string="各单位明细")
@@ -231,7 +234,7 @@ def _write_summary_charts(book, sheet: Worksheet, data: Worksheet, report: Repor
                           fmt: Formats) -> None:
     completion = [(i.name, p) for i in report.registry.indicators
                   if (f := report.city(i.code)) and (p := cell_percent(f.completion)) is not None]
-    growth = [(i.name, p) for i in report.registry.indicators
+    growth = [(i.name + ("（可比口径）" if f.on_comparable_basis else ""), p) for i in report.registry.indicators
               if (f := report.city(i.code)) and (p := cell_percent(f.growth)) is not None]
     line, level = reference_line(report)
     data.write_row(0, 0, ["指标", "完成率", line], fmt.header)
@@ -392,6 +395,8 @@ def _write_indicator_sheet(book, sheet: Worksheet, report: Report, indicator: In
     prior = None if city.prior_total is None else cell_amount(city.prior_total, indicator)
     _number_or_dash(sheet, 3, 4, prior, amount, fmt.dash)
     _number_or_dash(sheet, 3, 5, cell_percent(city.growth), fmt.percent, fmt.dash)
+    if city.on_comparable_basis and city.growth is not None:
+        sheet.write_string(4, 1, f"同比为{city.comparable.label}，不含{city.comparable.left_out_text}", fmt.note)
     sheet.write_row(5, 0, UNIT_HEADERS, fmt.header)
     rows = report.breakdown(indicator.code)
     for row, line in enumerate(rows, start=6):

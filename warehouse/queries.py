@@ -26,8 +26,15 @@ def latest_month(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
 
 
 def city_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
-    """(indicator_code, total, target, prior_total) per indicator of the period, in form order."""
+    """(indicator_code, total, target, prior_total, comparable_units, comparable_total,
+    comparable_prior_total, complete) per indicator of the period, in form order."""
     return con.execute(query("city_figures"), {"year": year, "month": month}).fetchall()
+
+
+def comparable_left_out(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+    """(indicator_code, unit_name, missing) for each unit left out of an incomplete indicator's
+    comparable figures: missing is 'current', 'prior' or 'both'. Indicators in form order, units in registry order."""
+    return con.execute(query("comparable_left_out"), {"year": year, "month": month}).fetchall()
 
 
 def unit_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
@@ -76,7 +83,8 @@ def waiting_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 
 def city_totals(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(year, month, indicator_code, total) of every city figure, in order."""
+    """(year, month, indicator_code, indicator_name, shown_unit, kind, total) of every city figure,
+    by period and in form order."""
     return con.execute(query("city_totals")).fetchall()
 
 

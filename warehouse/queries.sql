@@ -16,11 +16,31 @@ select year, month from indicator_values order by year desc, month desc limit 1;
 select max(month) from city_totals where year = $year;
 
 -- name: city_figures
-select c.indicator_code, c.total, c.target, c.prior_total
+select c.indicator_code, c.total, c.target, c.prior_total,
+       c.comparable_units, c.comparable_total, c.comparable_prior_total, c.complete
 from city_totals as c
 join staging.indicators as i using (indicator_code)
 where c.year = $year and c.month = $month
 order by i.display_order;
+
+-- name: comparable_left_out
+-- per indicator of a period whose totals do not compare (not complete), the units left out of the
+-- comparable figures and why: 'current' (no figure this period), 'prior' (none a year earlier), 'both'
+select c.indicator_code, u.unit_name,
+       case when v.unit_code is null and p.unit_code is null then 'both'
+            when v.unit_code is null then 'current' else 'prior' end as missing
+from city_totals as c
+cross join staging.units as u
+join staging.indicators as i on i.indicator_code = c.indicator_code
+left join indicator_values as v
+    on v.unit_code = u.unit_code and v.indicator_code = c.indicator_code
+    and v.year = c.year and v.month = c.month
+left join indicator_values as p
+    on p.unit_code = u.unit_code and p.indicator_code = c.indicator_code
+    and p.year = c.year - 1 and p.month = c.month
+where c.year = $year and c.month = $month and not c.complete
+  and (v.unit_code is null or p.unit_code is null)
+order by i.display_order, u.registry_order;
 
 -- name: unit_figures
 -- each unit's figure with its own target, its own figure a year earlier and its rank
@@ -99,7 +119,11 @@ where status = 'accepted' and len(messages) > 0
 order by year desc, month desc, file_name;
 
 -- name: city_totals
-select year, month, indicator_code, total from city_totals order by all;
+-- every city total, by period and in form order, with what a person needs to read it
+select c.year, c.month, c.indicator_code, i.indicator_name, i.shown_unit, i.kind, c.total
+from city_totals as c
+join staging.indicators as i using (indicator_code)
+order by c.year, c.month, i.display_order;
 
 -- name: view_comment
 select comment from duckdb_views() where schema_name = $schema and view_name = $view;

@@ -56,20 +56,20 @@ def test_before_december_the_narrative_reads_each_target_against_the_calendar(re
 
 
 def test_the_city_table_gives_the_gap_in_points(reports):
-    assert "| 救护员培训 | 5500 人 | 14468 | 38.01% | — | — | -3.65 |" in to_markdown(reports[5])
-    assert "| 救护员培训 | 8501 人 | 14468 | 58.76% | — | — | +0.42 |" in to_markdown(reports[7])
+    assert "| 救护员培训 | 人 | 5500 | 14468 | 38.01% | — | — | -3.65 |" in to_markdown(reports[5])
+    assert "| 救护员培训 | 人 | 8501 | 14468 | 58.76% | — | — | +0.42 |" in to_markdown(reports[7])
 
 
 def test_the_markdown_ranks_the_units_lists_the_revisions_and_draws_the_grid(reports):
     lines = to_markdown(reports[6]).splitlines()
     start = lines.index("### 救护员培训（人）")
     assert lines[start + 4:start + 12] == RANKING_FIRST_AID
-    assert "| 1 | 柯桥区 | 834123.77 | 1500000.07 | 55.61% | +5.61 | — |" in lines
-    assert "| 2 | 上虞区 | 1288268.48 | 2316685.94 | 55.61% | +5.61 | — |" in lines
+    assert "| 1 | 柯桥区 | 83.41 | 150.00 | 55.61% | +5.61 | — |" in lines
+    assert "| 2 | 上虞区 | 128.83 | 231.67 | 55.61% | +5.61 | — |" in lines
     revisions = lines[lines.index("## 本期修订 / Revisions") + 4:][:3]
     assert revisions == [
-        "| 诸暨市 | 救护员培训 | 1835 | 1885 | 诸暨市-2017-h1.xlsx | 诸暨市-2017-h1（更正）.xlsx | 2017-07-17 02:30 |",
-        "| 诸暨市 | 造血干细胞捐献登记入库 | 48 | 50 | 诸暨市-2017-h1.xlsx | 诸暨市-2017-h1（更正）.xlsx | 2017-07-17 02:30 |",
+        "| 诸暨市 | 救护员培训 | 人 | 1835 | 1885 | 诸暨市-2017-h1.xlsx | 诸暨市-2017-h1（更正）.xlsx | 2017-07-17 02:30 |",
+        "| 诸暨市 | 造血干细胞捐献登记入库 | 人 | 48 | 50 | 诸暨市-2017-h1.xlsx | 诸暨市-2017-h1（更正）.xlsx | 2017-07-17 02:30 |",
         "",
     ]
     grid = lines[lines.index("| 单位 | 1-5月 | 1-6月 | 1-7月 |") + 2:][:8]
@@ -82,7 +82,12 @@ def test_the_json_carries_the_schedule_the_ranks_the_revisions_and_the_coverage(
     figures = {(f["scope"], f["indicator_code"]): f for f in june["figures"]}
     assert figures["city", "first_aid_trained"] == {
         "indicator_code": "first_aid_trained", "scope": "city", "total": "10892", "target": "14468",
-        "completion_pct": "75.28", "prior_total": None, "yoy_growth_pct": None, "schedule_gap_pts": "25.28", "rank": None}
+        "completion_pct": "75.28", "prior_total": None, "yoy_growth_pct": None, "schedule_gap_pts": "25.28", "rank": None,
+        "complete": False, "comparable_units": 0, "comparable_total": None, "comparable_prior_total": None,
+        "comparable_growth_pct": None,
+        # no 2016 1-6月 at all: every unit is left out, those without a June form on both counts
+        "comparable_left_out": [{"unit_name": name, "missing": "prior" if june == "已报" else "both"}
+                                for name, _, june, _ in GRID_ROWS]}
     assert figures["keqiao", "first_aid_trained"] == {
         "indicator_code": "first_aid_trained", "scope": "keqiao", "total": "6667", "target": "10000",
         "completion_pct": "66.67", "prior_total": None, "yoy_growth_pct": None, "schedule_gap_pts": "16.67", "rank": 2}
