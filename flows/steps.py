@@ -41,7 +41,6 @@ from redcross.report.run_summary import summarise
 from redcross.warehouse import queries, writer
 from redcross.warehouse.models import build_models
 from redcross.warehouse.publish import publish
-from redcross.warehouse.snapshot import open_warehouse
 
 READ_BATCH = 200  # files per reading task: enough to keep Prefect's per-task cost small, few enough to spread
 DATA_DOCS_FILE_PAGES = 20  # files with problems given pages of their own; the night's pages show them all
@@ -173,7 +172,7 @@ def load_figures(intake: Intake, run: Run) -> None:
     run.commit(intake.counts(), summary)
 
 
-# --- publish, file away, report: after the commit, each can be done again -----------------------------
+# --- file away, report, publish: after the commit, each can be done again -----------------------------
 
 @step(retries=2, retry_delay_seconds=5)
 def publish_warehouse(home: Home) -> None:
@@ -218,12 +217,15 @@ def validation_docs_written(run: Run) -> None:
 
 @step()
 def write_reports(intake: Intake, run: Run) -> list[Path]:
-    """The report of each year this run took figures for (and any a killed run left), as HTML and xlsx."""
+    """The report of each year this run took figures for (and any a killed run left), as HTML and xlsx.
+
+    Read from the writer's committed file, which the run publishes once it is done (publish_warehouse).
+    """
     years = sorted({f.period.year for f in intake.every_form if not f.rejected and f.period} | run.unreported_years)
     if not years:
         return []
     written = []
-    with open_warehouse(run.home.published) as con:
+    with duckdb.connect(str(run.home.writer), read_only=True) as con:
         for year in years:
             month = queries.latest_month(con, year)
             if month is None:
@@ -236,20 +238,24 @@ def write_reports(intake: Intake, run: Run) -> list[Path]:
 
 @step(retries=2, retry_delay_seconds=5)
 def mark_succeeded(run: Run) -> None:
-    """Record the run as done, now that its files are filed away, and publish that too."""
+    """Record the run as done, now that its files are filed away and its reports written."""
     with duckdb.connect(str(run.home.writer)) as con:
         writer.finish_run(con, run.id, "succeeded", utc_now(), run.counts)
-    publish(run.home.writer, run.home.published)
 
 
 def publish_figures(intake: Intake, run: Run) -> None:
-    """Publish the committed warehouse, file the originals away, write the pages and the reports."""
-    publish_warehouse(run.home)
+    """File the originals away, write the pages and the reports, record the run as done, and publish
+    the warehouse once, holding all of it.
+
+    A run killed before its publish leaves the analysts' file as the last run published it; the
+    next run marks this one interrupted (unless it was already marked succeeded) and publishes.
+    """
     file_away(intake, run)
     write_validation_docs(intake, run)
     write_reports(intake, run)
     validation_docs_written(run)
     mark_succeeded(run)
+    publish_warehouse(run.home)
     for line in run.summary.text().splitlines():
         run_logger().info(line)
     artifact(f"redcross-{run.plan.kind}-summary", run.summary.markdown(),
