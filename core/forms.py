@@ -132,6 +132,19 @@ def stack_rows(numbered: list[tuple[int, Form]]) -> pl.DataFrame:
     )
 
 
+def night_rows(forms: list[Form]) -> pl.DataFrame:
+    """The clean rows of every form that has them, stacked once (`stack_rows`), `form` numbering each
+    by its place in `forms`: validation and loading each take the forms they need from it (`rows_of`)."""
+    return stack_rows([(i, f) for i, f in enumerate(forms) if f.rows_at is not None])
+
+
+def rows_of(rows: pl.DataFrame, numbers: list[int]) -> pl.DataFrame:
+    """The stacked rows of the forms numbered `numbers`, as `stack_rows` would give them for those forms alone."""
+    if "form" not in rows.columns:  # nothing was stacked
+        return rows
+    return rows.filter(pl.col("form").is_in(numbers))
+
+
 # A unit's figures, as the warehouse holds them and a year-on-year check compares them.
 FIGURE_KEYS = ["unit_code", "year", "month", "indicator_code"]
 FIGURES_SCHEMA = {"unit_code": pl.String, "year": pl.Int32, "month": pl.Int32, "indicator_code": pl.String,

@@ -12,7 +12,7 @@ from datetime import date
 import polars as pl
 
 from redcross.core.decimals import plain_amount, round_half_up
-from redcross.core.forms import FIGURE_KEYS, FIGURES_SCHEMA, Form, TotalCheck, stack_rows
+from redcross.core.forms import FIGURE_KEYS, FIGURES_SCHEMA, Form, TotalCheck, rows_of, stack_rows
 from redcross.core.problems import Problem, problem, threshold
 from redcross.core.registry import Registry
 from redcross.expectations.suites import Checker
@@ -62,8 +62,12 @@ def _headers_table(forms: list[Form], today: date) -> pl.DataFrame:
     )
 
 
-def check_forms(forms: list[Form], registry: Registry, runner: Checker, today: date) -> None:
-    """Run the three form suites over every readable form together; add what fails to each form."""
+def check_forms(forms: list[Form], registry: Registry, runner: Checker, today: date,
+                rows: pl.DataFrame | None = None) -> None:
+    """Run the three form suites over every readable form together; add what fails to each form.
+
+    `rows`: the forms' rows already stacked (`core.forms.night_rows(forms)`); stacked here if not given.
+    """
     readable = [(i, f) for i, f in enumerate(forms) if f.readable]
     if not readable:
         return
@@ -72,7 +76,7 @@ def check_forms(forms: list[Form], registry: Registry, runner: Checker, today: d
         form = by_key[int(failure.row_key)]
         form.problems.append(_header_problem(failure.rule, form, registry))
 
-    rows = stack_rows(readable)
+    rows = stack_rows(readable) if rows is None else rows
     checked = rows.select("row_key", "indicator_code", "value_status", "number", "count_is_whole", "money_unit")
     failures = runner.check("form_rows", checked)
     located = _rows_named(rows, failures)
@@ -137,9 +141,9 @@ def history_keys(forms: list[Form]) -> set[tuple[str, int, int]]:
     return {(f.unit_code, f.period.year - 1, f.period.month) for f in forms if not f.rejected and f.period and f.unit_code}
 
 
-def same_night_figures(forms: list[Form]) -> pl.DataFrame:
+def same_night_figures(forms: list[Form], rows: pl.DataFrame | None = None) -> pl.DataFrame:
     """Figures of tonight's accepted forms, the latest file winning, as a year-earlier lookup would see them
-    (FIGURES_SCHEMA)."""
+    (FIGURES_SCHEMA). `rows`: as for `check_forms`."""
     accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
     if not accepted:
         return pl.DataFrame(schema=FIGURES_SCHEMA)
@@ -151,11 +155,15 @@ def same_night_figures(forms: list[Form]) -> pl.DataFrame:
                 "received_at": pl.Datetime("us")},
     )
     return (
-        stack_rows(accepted).select("form", "indicator_code", "value").join(periods, on="form")
+        _accepted_rows(accepted, rows).select("form", "indicator_code", "value").join(periods, on="form")
         .sort("received_at", maintain_order=True)
         .unique(subset=FIGURE_KEYS, keep="last", maintain_order=True)
         .select(list(FIGURES_SCHEMA)).cast(FIGURES_SCHEMA)
     )
+
+
+def _accepted_rows(accepted: list[tuple[int, Form]], rows: pl.DataFrame | None) -> pl.DataFrame:
+    return stack_rows(accepted) if rows is None else rows_of(rows, [i for i, _ in accepted])
 
 
 def prefer_later(earlier: pl.DataFrame, later: pl.DataFrame) -> pl.DataFrame:
@@ -164,12 +172,13 @@ def prefer_later(earlier: pl.DataFrame, later: pl.DataFrame) -> pl.DataFrame:
     return both.unique(subset=FIGURE_KEYS, keep="last", maintain_order=True)
 
 
-def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, runner: Checker) -> None:
+def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, runner: Checker,
+                  rows: pl.DataFrame | None = None) -> None:
     """Warn where an accepted form's figure strays from the unit's own figure a year earlier.
 
     `priors` holds (unit, year, month, indicator, value) as the warehouse (or tonight's forms)
     hold them. Only rows with such a figure are checked (without one neither rule can fail); the
-    ratio is an exact Decimal quotient used only for the comparison.
+    ratio is an exact Decimal quotient used only for the comparison. `rows`: as for `check_forms`.
     """
     limit = threshold("yoy_ratio")
     accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
@@ -181,7 +190,7 @@ def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, r
         schema={"form": pl.Int64, "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32},
     )
     compared = (
-        stack_rows(accepted)
+        _accepted_rows(accepted, rows)
         .select("row_key", "form", "indicator_code", "value", "value_cell", "prior_value", "prior_cell")
         .join(year_before, on="form")
         .join(priors.cast(FIGURES_SCHEMA).rename({"value": "warehouse_prior"}), on=FIGURE_KEYS, how="inner")

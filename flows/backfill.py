@@ -9,7 +9,14 @@ from pathlib import Path
 
 from redcross.flows.plumbing.orchestration import flow
 from redcross.flows.plumbing.writing_run import Plan, writing_run
-from redcross.flows.steps import load_figures, publish_figures, read_forms, take_folder, validate_forms
+from redcross.flows.steps import (
+    load_figures,
+    publish_figures,
+    read_forms,
+    stack_night_rows,
+    take_folder,
+    validate_forms,
+)
 from redcross.read.home import Home
 from redcross.report.run_summary import RunSummary
 
@@ -50,7 +57,8 @@ def backfill(years: str, unit: str | None = None, source: str | None = None, hom
     plan = backfill_plan(where, years, unit, source)
     with writing_run(where, plan) as run:
         intake = read_forms(take_folder(plan.folder), run)
-        validate_forms(intake, run, today or date.today())
-        load_figures(intake, run)
+        rows = stack_night_rows(intake)
+        validate_forms(intake, rows, run, today or date.today())
+        load_figures(intake, rows, run)
         publish_figures(intake, run)
     return run.summary

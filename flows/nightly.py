@@ -6,7 +6,7 @@ from datetime import date
 
 from redcross.flows.plumbing.orchestration import flow
 from redcross.flows.plumbing.writing_run import NIGHTLY, writing_run
-from redcross.flows.steps import load_figures, publish_figures, read_forms, take_inbox, validate_forms
+from redcross.flows.steps import load_figures, publish_figures, read_forms, stack_night_rows, take_inbox, validate_forms
 from redcross.read.home import Home
 from redcross.report.run_summary import RunSummary
 
@@ -17,7 +17,8 @@ def nightly(home: str | None = None, today: date | None = None, wait: bool = Tru
     with writing_run(Home.resolve(home), NIGHTLY, wait) as run:
         paths = take_inbox(run.home)
         intake = read_forms(paths, run)
-        validate_forms(intake, run, today or date.today())
-        load_figures(intake, run)
+        rows = stack_night_rows(intake)
+        validate_forms(intake, rows, run, today or date.today())
+        load_figures(intake, rows, run)
         publish_figures(intake, run)
     return run.summary

@@ -16,7 +16,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from redcross.core.forms import night_rows
 from redcross.core.problems import Problem
 from redcross.expectations.forms import (
     check_forms,
@@ -112,27 +114,33 @@ def reading_progress(total: int) -> Iterator[Callable[[int], None]]:
     yield advance
 
 
+def stack_night_rows(intake: Intake) -> pl.DataFrame:
+    """The night's clean rows as one frame, stacked once for validation and loading (`form` numbers
+    `intake.forms`; see core.forms.night_rows)."""
+    return night_rows(intake.forms)
+
+
 # --- validate --------------------------------------------------------------------------------------
 
 @step()
-def validate_forms(intake: Intake, run: Run, today: date) -> None:
+def validate_forms(intake: Intake, rows: pl.DataFrame, run: Run, today: date) -> None:
     """Check the night's forms together against the suites: errors first, then the year-on-year warnings."""
     forms = intake.forms
     if not any(f.readable for f in forms):
         return
-    check_forms(forms, run.registry, run.checks, today)
+    check_forms(forms, run.registry, run.checks, today, rows)
     check_totals(intake.total_checks, run.registry, run.checks)
-    priors = prefer_later(writer.figures_for(run.con, history_keys(forms)), same_night_figures(forms))
-    check_history(forms, priors, run.registry, run.checks)
+    priors = prefer_later(writer.figures_for(run.con, history_keys(forms)), same_night_figures(forms, rows))
+    check_history(forms, priors, run.registry, run.checks, rows)
 
 
 # --- load and build, in the run's transaction --------------------------------------------------------
 
 @step()
-def load_submissions(intake: Intake, run: Run) -> None:
+def load_submissions(intake: Intake, rows: pl.DataFrame, run: Run) -> None:
     """Record every new form as a submission and load the figures of the accepted ones."""
     loaded_at = run.started_at if run.plan.wins_over_earlier_loads else None
-    writer.load_submissions(run.con, intake.new, run.id, loaded_at, replace=run.plan.rerun_known)
+    writer.load_submissions(run.con, intake.new_numbered, rows, run.id, loaded_at, replace=run.plan.rerun_known)
     fault_point("load")
 
 
@@ -163,9 +171,9 @@ def build_figures(run: Run) -> None:
     build_models(run.con)
 
 
-def load_figures(intake: Intake, run: Run) -> None:
+def load_figures(intake: Intake, rows: pl.DataFrame, run: Run) -> None:
     """Load the night's submissions and the targets, rebuild the views, and commit them together."""
-    load_submissions(intake, run)
+    load_submissions(intake, rows, run)
     target_problems = load_targets(run)
     build_figures(run)
     summary = summarise(run.con, run.id, intake.new, intake.already_received, target_problems, run.figures_before)

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from redcross.core.forms import Form, stack_rows
+from redcross.core.forms import Form, rows_of
 from redcross.core.registry import Registry
 from redcross.warehouse.models import build_models
 from redcross.warehouse.sql import statement
@@ -92,16 +92,17 @@ def figures_for(con: duckdb.DuckDBPyConnection, periods: set[tuple[str, int, int
     return rows
 
 
-def load_submissions(con: duckdb.DuckDBPyConnection, forms: list[Form], run_id: str, loaded_at: datetime | None,
-                     replace: bool = False) -> None:
+def load_submissions(con: duckdb.DuckDBPyConnection, forms: list[tuple[int, Form]], rows: pl.DataFrame, run_id: str,
+                     loaded_at: datetime | None, replace: bool = False) -> None:
     """Record every form as a submission and load the figures of the accepted ones.
 
-    `loaded_at` (a backfill from a folder) makes the forms win over earlier loads for their unit and
-    period; `replace` (a backfill re-reading the archive) reads known submissions anew: see
-    `insert_submissions`.
+    `rows` are the night's rows, stacked once (`core.forms.night_rows`); each form comes with the
+    number its rows carry there. `loaded_at` (a backfill from a folder) makes the forms win over
+    earlier loads for their unit and period; `replace` (a backfill re-reading the archive) reads
+    known submissions anew: see `insert_submissions`.
     """
-    values = _values_table([f for f in forms if not f.rejected])
-    insert_submissions(con, _submissions_table(forms, run_id, loaded_at), values, replace)
+    values = _values_table([(i, f) for i, f in forms if not f.rejected], rows)
+    insert_submissions(con, _submissions_table([f for _, f in forms], run_id, loaded_at), values, replace)
 
 
 def insert_submissions(
@@ -183,9 +184,9 @@ def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | Non
     return pl.DataFrame(rows, schema=SUBMISSIONS_SCHEMA)
 
 
-def _values_table(forms: list[Form]) -> pl.DataFrame:
+def _values_table(forms: list[tuple[int, Form]], rows: pl.DataFrame) -> pl.DataFrame:
     """The accepted forms' figures, one row per submission and indicator, with the cell each came from."""
-    numbered = [(i, f) for i, f in enumerate(forms) if f.rows_at is not None]
+    numbered = [(i, f) for i, f in forms if f.rows_at is not None]
     if not numbered:
         return pl.DataFrame()
     submissions = pl.DataFrame(
@@ -194,7 +195,7 @@ def _values_table(forms: list[Form]) -> pl.DataFrame:
         schema={"form": pl.Int64, "submission_id": pl.String, "sheet": pl.String},
     )
     return (
-        stack_rows(numbered)
+        rows_of(rows, [i for i, _ in numbered])
         .filter(pl.col("indicator_code").is_not_null())
         .join(submissions, on="form")
         .select("submission_id", "indicator_code", "value", "prior_value", "sheet", pl.col("value_cell").alias("cell"))

@@ -71,7 +71,13 @@ class Intake:
     @property
     def new(self) -> list[Form]:
         """The forms of files never received before: tonight's submissions."""
-        return [f for f in self.forms if f.arrival.sha256 not in self.known]
+        return [f for _, f in self.new_numbered]
+
+    @property
+    def new_numbered(self) -> list[tuple[int, Form]]:
+        """Tonight's submissions, each with its place in `forms` (the number its rows carry in
+        `core.forms.night_rows(forms)`)."""
+        return [(i, f) for i, f in enumerate(self.forms) if f.arrival.sha256 not in self.known]
 
     @property
     def already_received(self) -> list[Form]:
