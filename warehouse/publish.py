@@ -23,9 +23,8 @@ PUBLISHED_STORAGE = "v1.1.0"  # the oldest DuckDB that opens the published file 
 
 def publish(writer: Path, published: Path) -> None:
     """Replace the analysts' file whole with a copy of the writer's file, in the published storage format."""
-    with written_whole(published) as staging:
-        with duckdb.connect() as con:
-            con.execute("attach ? as source (read_only)", [str(writer)])
-            con.execute("attach ? as target (storage_version ?)", [str(staging), PUBLISHED_STORAGE])
-            con.execute("copy from database source to target")
-            con.execute("detach target")
+    with written_whole(published) as staging, duckdb.connect() as con:
+        con.execute("attach ? as source (read_only)", [str(writer)])
+        con.execute("attach ? as target (storage_version ?)", [str(staging), PUBLISHED_STORAGE])
+        con.execute("copy from database source to target")
+        con.execute("detach target")
