@@ -15,9 +15,10 @@ from redcross.report.run_summary import RunSummary
 def nightly(home: str | None = None, today: date | None = None, wait: bool = True) -> RunSummary:
     """Take in whatever landed in the inbox and republish the warehouse (waiting for a run in progress)."""
     with writing_run(Home.resolve(home), NIGHTLY, wait) as run:
-        paths = take_inbox(run.home)
+        paths, arriving = take_inbox(run.home)
         intake = read_forms(paths, run)
         validate_forms(intake, run, today or date.today())
         load_figures(intake, run)
+        run.summary.still_arriving = [p.name for p in arriving]
         publish_figures(intake, run)
     return run.summary
