@@ -11,6 +11,10 @@ order by u.registry_order;
 -- name: latest_period
 select year, month from indicator_values order by year desc, month desc limit 1;
 
+-- name: years_held
+-- the years with figures in force, oldest first
+select distinct year from indicator_values order by year;
+
 -- name: latest_month
 -- the last month of a year with city figures: the period that year's report shows
 select max(month) from city_totals where year = $year;
