@@ -10,6 +10,12 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
+# Python caches what it compiles unless PYTHONDONTWRITEBYTECODE is set, as it is in many container
+# images: then every command would compile Prefect, Great Expectations and polars afresh. The command
+# caches its own imports from here on (the first run pays once, in __pycache__ beside the modules);
+# its helper processes are started without the variable (flows.plumbing.processes).
+sys.dont_write_bytecode = False
+
 DEMO_MARK = ".redcross-demo"
 
 
