@@ -10,6 +10,12 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
+# Python caches what it compiles unless PYTHONDONTWRITEBYTECODE is set, as it is in many container
+# images: then every command would compile Prefect, Great Expectations and polars afresh. The command
+# caches its own imports from here on (the first run pays once, in __pycache__ beside the modules);
+# its helper processes are started without the variable (flows.plumbing.processes).
+sys.dont_write_bytecode = False
+
 DEMO_MARK = ".redcross-demo"
 
 
@@ -65,6 +71,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _month_ok(month: int) -> bool:
+    """A period's last month is 1-12; else one line saying so (the caller exits 2, writing nothing)."""
+    if 1 <= month <= 12:
+        return True
+    print(f"月份应为1-12 / --month must be 1-12, not {month}", file=sys.stderr)
+    return False
+
+
 def _published_home(given: str | None):
     """The home, if it has a published warehouse; else None, having said so."""
     from redcross.read.home import Home
@@ -81,12 +95,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     from redcross.report.files import write_report
     from redcross.report.model import build_report
     from redcross.report.text_formats import to_json, to_markdown
+    from redcross.warehouse import queries
     from redcross.warehouse.snapshot import open_warehouse
 
+    if not _month_ok(args.month):
+        return 2
     home = _published_home(args.home)
     if home is None:
         return 2
     with open_warehouse(home.published) as con:
+        if not queries.year_held(con, args.year):
+            held = "、".join(str(y) for y in queries.years_held(con)) or "无 / none"
+            print(f"数据库中没有{args.year}年的数字 / the warehouse holds no figures for {args.year} "
+                  f"(它有 / it has: {held}); 未写报告 / no report written", file=sys.stderr)
+            return 2
         report = build_report(con, home.registry(), args.year, args.month)
     if args.format in ("xlsx", "html", "csv"):
         out = Path(args.out) if args.out else home.report_path(args.year, args.month, args.format)
@@ -106,6 +128,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     from redcross.read.home import Home
     from redcross.report.template import write_template
 
+    if not _month_ok(args.month):
+        return 2
     registry = Home.resolve(args.home).registry()
     unit = registry.unit_for(args.unit)
     if unit is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,12 @@ class Period:
 def period_label(year: int, month: int) -> str:
     """`2017年` for the full year, `2017年1-6月` for January to June."""
     return f"{year}年" if month == 12 else f"{year}年1-{month}月"
+
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # Asia/Shanghai: UTC+8 all year, no summer time since 1991
+
+
+def beijing_time(moment: datetime) -> str:
+    """A moment the warehouse keeps in UTC (naive or aware) as people read it: 2026-12-03 02:49 北京时间."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return f"{aware.astimezone(BEIJING):%Y-%m-%d %H:%M} 北京时间"

@@ -15,10 +15,11 @@ from redcross.report.run_summary import RunSummary
 def nightly(home: str | None = None, today: date | None = None, wait: bool = True) -> RunSummary:
     """Take in whatever landed in the inbox and republish the warehouse (waiting for a run in progress)."""
     with writing_run(Home.resolve(home), NIGHTLY, wait) as run:
-        paths = take_inbox(run.home)
+        paths, arriving = take_inbox(run.home)
         intake = read_forms(paths, run)
         rows = stack_night_rows(intake)
         validate_forms(intake, rows, run, today or date.today())
         load_figures(intake, rows, run)
+        run.summary.still_arriving = [p.name for p in arriving]
         publish_figures(intake, run)
     return run.summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date
@@ -33,7 +34,7 @@ from redcross.flows.plumbing.intake import Intake, ReadScope, read_paths, read_t
 from redcross.flows.plumbing.orchestration import artifact, run_logger, step, threads_read_here
 from redcross.flows.plumbing.processes import Readers
 from redcross.flows.plumbing.writing_run import Run, fault_point, utc_now
-from redcross.read.arrivals import spreadsheets_under
+from redcross.read.arrivals import settle_seconds, spreadsheets_under, still_arriving
 from redcross.read.filing import file_away as file_originals
 from redcross.read.home import Home
 from redcross.read.targets import fingerprint
@@ -51,9 +52,17 @@ DATA_DOCS_FILE_PAGES = 20  # files with problems given pages of their own; the n
 # --- take and read -------------------------------------------------------------------------------
 
 @step(retries=2, retry_delay_seconds=5)
-def take_inbox(home: Home) -> list[Path]:
-    """List the files waiting in the inbox."""
-    return home.arrivals()
+def take_inbox(home: Home) -> tuple[list[Path], list[Path]]:
+    """The files waiting in the inbox: those to take in now, and those still arriving (a copy cut short
+    that changed within REDCROSS_SETTLE_SECONDS), which are left where they are for the next run."""
+    now, settle = time.time(), settle_seconds()
+    ready, arriving = [], []
+    for path in home.arrivals():
+        (arriving if still_arriving(path, now, settle) else ready).append(path)
+    if arriving:
+        run_logger().info("仍在传入，留待下次运行 / still arriving, left for the next run: %s",
+                          "、".join(p.name for p in arriving))
+    return ready, arriving
 
 
 @step(retries=2, retry_delay_seconds=5)

@@ -65,18 +65,23 @@ def archive_original(home: Home, path: Path, sha256: str, move: bool = True) -> 
     return target
 
 
+CLOSING = "请改正后重新报送。/ Please correct the form and send it again."
+
+
 def write_reasons(home: Home, path: Path, submission_id: str, problems: list[Problem], sync: bool) -> Path:
     """A rejected file's reasons in quarantine/, as JSON and as text; returns where the original goes."""
     stem = _fitting(f"{submission_id}-{path.name}", NAME_MAX - len(".reason.json") - len(f"{PARTIAL}{os.getpid()}-"))
     name = os.fsencode(path.name).decode("utf-8", "replace")
     lines = [f"文件 / file: {name}", "未予接收，原因如下 / rejected for these reasons:", ""]
     lines += [p.line() + "\n" for p in problems]
-    reasons = {".reason.json": json.dumps({"file": name, "problems": [p.as_dict() for p in problems]},
-                                          ensure_ascii=False, indent=2),
-               ".reason.txt": "\n".join(lines)}
-    for suffix, text in reasons.items():
+    lines.append(CLOSING)
+    # the text as Windows Notepad of any age reads it: UTF-8 with a BOM, CRLF line ends
+    reasons = {".reason.json": (json.dumps({"file": name, "problems": [p.as_dict() for p in problems]},
+                                           ensure_ascii=False, indent=2), "utf-8"),
+               ".reason.txt": ("\r\n".join("\n".join(lines).splitlines()) + "\r\n", "utf-8-sig")}
+    for suffix, (text, encoding) in reasons.items():
         with written_whole(home.quarantine / f"{stem}{suffix}", sync=sync) as temp:
-            temp.write_text(text, encoding="utf-8")
+            temp.write_text(text, encoding=encoding, newline="")
     return home.quarantine / stem
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from redcross.core.files import PARTIAL, abandoned
 from redcross.core.registry import Registry, load_registry
+from redcross.read.arrivals import is_not_a_form
 
 DEFAULT_HOME = "./redcross-data"
 
@@ -43,8 +44,10 @@ class Home:
         return load_registry(*(path if path.exists() else None for path in files))
 
     def arrivals(self) -> list[Path]:
-        """Files waiting in the inbox (hidden files and folders are left alone)."""
-        return sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+        """Files waiting in the inbox: hidden files, folders, and what people's tools leave beside a
+        form (owner and lock files, partial downloads: read.arrivals.NOT_FORMS) are left alone."""
+        return sorted(p for p in self.inbox.iterdir()
+                      if p.is_file() and not p.name.startswith(".") and not is_not_a_form(p))
 
     def report_path(self, year: int, month: int, fmt: str) -> Path:
         """Where the report of a period is kept: reports/<year>/report-<year>-<month>.<format>."""

@@ -7,7 +7,7 @@ import unicodedata
 
 import duckdb
 
-from redcross.core.periods import period_label
+from redcross.core.periods import beijing_time, period_label
 from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Coverage, month_label
 from redcross.warehouse import queries
 
@@ -15,7 +15,7 @@ from redcross.warehouse import queries
 def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | None = None) -> str:
     lines = ["最近的运行 / recent runs:"]
     for run_id, kind, started, finished, status, seen, accepted, rejected in queries.recent_runs(con, last_runs):
-        lines.append(f"  {started:%Y-%m-%d %H:%M} UTC  {kind:<8} {status:<11} "
+        lines.append(f"  {beijing_time(started)}  {kind:<8} {status:<11} "
                      f"收到 seen {seen or 0}, 接收 accepted {accepted or 0}, 退回 rejected {rejected or 0}  ({run_id})")
         for file_name, outcome, messages in queries.run_submissions(con, run_id):
             lines.append(f"    {outcome:<10} {file_name}")

@@ -13,6 +13,10 @@ import pytest
 from prefect_server import start_server, stop_server
 from support import TODAY, drop_corrections, drop_midyear_forms, drop_samples, make_home, write_unit_targets
 
+# Every test's inbox files are whole or meant as damaged the moment they are written: none is a copy
+# still under way, so none waits for REDCROSS_SETTLE_SECONDS. The tests of that wait set it themselves.
+os.environ["REDCROSS_SETTLE_SECONDS"] = "0"
+
 
 def pytest_collection_modifyitems(config, items):
     system = Path(__file__).parent / "system"

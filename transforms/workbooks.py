@@ -38,12 +38,14 @@ def forms_in_workbook(
                 forms += sheet_forms
                 checks += sheet_checks
     except UnreadableFile as exc:
-        return [unreadable(source, f"{exc.zh} / {exc.en}")], []
+        return [unreadable(source, exc.zh, exc.en)], []
     if not forms:
         return [Form(source, problems=[problem("no_form_found", file=source.name)])], []
     return forms, checks
 
 
-def unreadable(source: Arrival, why: str) -> Form:
-    """A file that gave no form at all, carrying the reason."""
-    return Form(source, problems=[problem("unreadable_file", file=source.name, value=why)])
+def unreadable(source: Arrival, why_zh: str, why_en: str) -> Form:
+    """A file that gave no form at all, carrying the reason: each language's text in its own message,
+    both in `value` (what the warehouse keeps)."""
+    return Form(source, problems=[problem("unreadable_file", file=source.name, value=f"{why_zh} / {why_en}",
+                                          why_zh=why_zh, why_en=why_en)])

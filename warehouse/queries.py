@@ -19,6 +19,15 @@ def latest_period(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
     return tuple(row) if row else None
 
 
+def years_held(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The years with figures in force, oldest first."""
+    return [year for (year,) in con.execute(query("years_held")).fetchall()]
+
+
+def year_held(con: duckdb.DuckDBPyConnection, year: int) -> bool:
+    return year in years_held(con)
+
+
 def latest_month(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
     """The last month of `year` with city figures, the period its report shows."""
     (month,) = con.execute(query("latest_month"), {"year": year}).fetchone()

@@ -11,6 +11,10 @@ order by u.registry_order;
 -- name: latest_period
 select year, month from indicator_values order by year desc, month desc limit 1;
 
+-- name: years_held
+-- the years with figures in force, oldest first
+select distinct year from indicator_values order by year;
+
 -- name: latest_month
 -- the last month of a year with city figures: the period that year's report shows
 select max(month) from city_totals where year = $year;
@@ -112,11 +116,12 @@ limit $runs;
 select file_name, status, messages from submissions where run_id = $run_id order by file_name;
 
 -- name: waiting_warnings
--- every warning of a submission still in force, newest period first
-select file_name, unit_code, year, month, unnest(messages) as m
-from submissions
-where status = 'accepted' and len(messages) > 0
-order by year desc, month desc, file_name;
+-- every warning of a submission still in force, newest period first, units in registry order
+select s.file_name, u.unit_name, s.year, s.month, unnest(s.messages) as m
+from submissions as s
+join staging.units as u using (unit_code)
+where s.status = 'accepted' and len(s.messages) > 0
+order by s.year desc, s.month desc, u.registry_order, s.file_name;
 
 -- name: city_totals
 -- every city total, by period and in form order, with what a person needs to read it

@@ -114,7 +114,8 @@ def read_file_raw(path: Path, registry: Registry,
     """Every form a file holds, its rows not yet cleaned; a file that gives none, as one form with the reason."""
     source = arrival(path)
     if not is_spreadsheet(path):
-        return [unreadable(source, f"不支持的文件类型 {path.suffix or '(无扩展名)'} / unsupported file type")], []
+        return [unreadable(source, f"不支持的文件类型 {path.suffix or '(无扩展名)'}",
+                           f"unsupported file type {path.suffix or '(no extension)'}")], []
     return forms_in_workbook(source, read_sheets(path, **({"max_bytes": max_bytes} if max_bytes else {})), registry)
 
 
@@ -160,7 +161,8 @@ def read_targets(folder: Path, registry: Registry, checker: Checker) -> Targets:
         try:
             grid = next(read_sheets(path))
         except (UnreadableFile, StopIteration) as exc:
-            problems.append(problem("unreadable_file", file=path.name, value=str(exc) or "no sheet"))
+            zh, en = (exc.zh, exc.en) if isinstance(exc, UnreadableFile) else ("没有工作表", "no sheet")
+            problems.append(problem("unreadable_file", file=path.name, value=f"{zh} / {en}", why_zh=zh, why_en=en))
             continue
         rows = target_rows(index, path.name, grid, registry)
         if rows is None:

@@ -56,6 +56,7 @@ class Helper:
             self.process = subprocess.Popen(
                 [sys.executable, "-P", "-m", __name__, str(theirs.fileno()), service],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},  # see cli.main
                 # asked for only while this process has no other thread, so the fork is safe
                 preexec_fn=_killed_with_parent(os.getpid()) if die_with_this_thread else None,  # noqa: PLW1509
             )

@@ -5,9 +5,11 @@ distribution holding a folder of that name; a helper started with `python -m` fr
 holds a `redcross/` or a `core/` of its own would import that folder's code instead of ours.
 """
 
+import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import polars as pl
 from support import REPO
@@ -52,3 +54,22 @@ def test_without_the_flag_the_current_folder_would_win(tmp_path):
     assert shadowed.returncode != 0 and "impostor" in shadowed.stderr
     ours = subprocess.run([sys.executable, "-P", *command[1:]], check=False, cwd=tmp_path, capture_output=True, text=True)
     assert ours.returncode == 0, ours.stderr
+
+
+def test_a_command_through_uv_compiles_nothing_on_the_terminal_and_caches_its_imports(tmp_path):
+    """No 'Bytecode compiled N files' on every `uv run`: the command caches what it imports itself,
+    even where PYTHONDONTWRITEBYTECODE is set (as here), and its helpers are started without it."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    for cached in (REPO / "core" / "__pycache__").glob("files.*.pyc"):
+        cached.unlink()
+    result = subprocess.run(["uv", "run", "--locked", "redcross", "status", "--home", str(tmp_path / "home")],
+                            cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert "Bytecode compiled" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert list((REPO / "core" / "__pycache__").glob("files.*.pyc")), "what the command imported was not cached"
+
+
+def test_helper_processes_may_cache_their_imports(monkeypatch):
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    with ValidationProcess() as process:
+        environ = (Path("/proc") / str(process._helper.process.pid) / "environ").read_bytes().split(b"\0")
+        assert not any(item.startswith(b"PYTHONDONTWRITEBYTECODE=") for item in environ)

@@ -1,6 +1,7 @@
 """A night with a good, a warned and a rejected file: what loads, what is recorded, what people see."""
 
 import os
+from datetime import UTC, timedelta
 
 import duckdb
 import pytest
@@ -101,6 +102,17 @@ def test_status_shows_runs_rejections_warnings_and_who_is_missing(night):
     for unit in ("市本级", "越城区", "上虞区", "新昌县", "嵊州市", "开发区"):
         assert unit in missing
     assert "柯桥区" not in missing and "诸暨市" not in missing
+
+
+def test_status_gives_people_beijing_time_and_unit_names(night):
+    root, _ = night
+    with duckdb.connect(str(Home(root).published), read_only=True) as con:
+        text = status_text(con)
+        (started,) = con.execute("select started_at from runs order by started_at desc limit 1").fetchone()
+    beijing = (started.replace(tzinfo=UTC) + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    assert f"  {beijing} 北京时间  " in text and " UTC " not in text
+    waiting = text.split("warnings waiting for a look")[1].split("本期缺报")[0]
+    assert "2017年 柯桥区 keqiao-2017.xlsx" in waiting and " keqiao " not in waiting
 
 
 def test_warning_thresholds_are_configuration():
