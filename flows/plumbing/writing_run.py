@@ -11,6 +11,7 @@ killed then stays `publishing`, and the next run marks it interrupted and catche
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from redcross.core.periods import beijing_time
 from redcross.core.registry import Registry
 from redcross.expectations.suites import Checker
 from redcross.flows.plumbing.intake import ReadScope
@@ -119,12 +121,29 @@ def home_lock(home: Home, wait: bool) -> Iterator[None]:
             raise RunInProgress(
                 "另一个运行正在写入该数据目录，本次未运行 / another run is writing to this home; this one did not start"
             ) from None
-        run_logger().info("另一个运行正在写入，等待其结束 / another run is writing to this home; waiting for it")
+        holder = _holder(home)
+        line = (f"另一个运行（{holder}）正在写入该数据目录，等待其结束 / "
+                f"another run ({holder}) is writing to this home; waiting for it to finish")
+        run_logger().info(line)
+        print(line, file=sys.stderr, flush=True)  # on the terminal too, once: a silent wait looks like a hang
         lock.acquire(timeout=LOCK_WAIT_SECONDS)
+    holder_file = home.lock.with_name(HOLDER)
     try:
+        holder_file.write_text(f"pid {os.getpid()}, {beijing_time(datetime.now(UTC))} 起 / since then", encoding="utf-8")
         yield
     finally:
+        holder_file.unlink(missing_ok=True)
         lock.release()
+
+
+HOLDER = "run.lock.holder"  # who holds the lock, for a run that waits to name
+
+
+def _holder(home: Home) -> str:
+    try:
+        return home.lock.with_name(HOLDER).read_text("utf-8").strip() or "未知 / unknown"
+    except OSError:
+        return "未知 / unknown"
 
 
 @contextmanager
