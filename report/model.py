@@ -281,15 +281,14 @@ class Report:
 def build_report(con: duckdb.DuckDBPyConnection, registry: Registry, year: int, month: int) -> Report:
     """The report of a period from the published warehouse."""
     left_out: dict[str, list[tuple[str, str]]] = {}
-    for code, name, missing in queries.comparable_left_out(con, year, month):
-        left_out.setdefault(code, []).append((name, missing))
-    figures = [Figure(code, "city", total, target, prior, month,
-                      comparable=Comparable(units, comparable_total, comparable_prior, complete,
-                                            tuple(left_out.get(code, ()))))
-               for code, total, target, prior, units, comparable_total, comparable_prior, complete
-               in queries.city_figures(con, year, month)]
-    figures += [Figure(code, unit, value, target, prior, month, rank) for code, unit, value, target, prior, rank
-                in queries.unit_figures(con, year, month)]
+    for row in queries.comparable_left_out(con, year, month):
+        left_out.setdefault(row.indicator_code, []).append((row.unit_name, row.missing))
+    figures = [Figure(c.indicator_code, "city", c.total, c.target, c.prior_total, month,
+                      comparable=Comparable(c.comparable_units, c.comparable_total, c.comparable_prior_total,
+                                            c.complete, tuple(left_out.get(c.indicator_code, ()))))
+               for c in queries.city_figures(con, year, month)]
+    figures += [Figure(u.indicator_code, u.unit_code, u.value, u.target, u.prior_value, month, u.rank)
+                for u in queries.unit_figures(con, year, month)]
     return Report(year, month, figures, registry, queries.missing_units(con, year, month),
                   tuple(Source(*row) for row in queries.sources(con, year, month)),
                   tuple(queries.unit_targets(con, year)),

@@ -14,17 +14,19 @@ from redcross.warehouse import queries
 
 def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | None = None) -> str:
     lines = ["最近的运行 / recent runs:"]
-    for run_id, kind, started, finished, status, seen, accepted, rejected in queries.recent_runs(con, last_runs):
-        lines.append(f"  {beijing_time(started)}  {kind:<8} {status:<11} "
-                     f"收到 seen {seen or 0}, 接收 accepted {accepted or 0}, 退回 rejected {rejected or 0}  ({run_id})")
-        for file_name, outcome, messages in queries.run_submissions(con, run_id):
+    for run in queries.recent_runs(con, last_runs):
+        lines.append(f"  {beijing_time(run.started_at)}  {run.kind:<8} {run.status:<11} "
+                     f"收到 seen {run.files_seen or 0}, 接收 accepted {run.files_accepted or 0}, "
+                     f"退回 rejected {run.files_rejected or 0}  ({run.run_id})")
+        for file_name, outcome, messages in queries.run_submissions(con, run.run_id):
             lines.append(f"    {outcome:<10} {file_name}")
             if outcome == "rejected":
                 lines += [f"      {m['cell'] or ''} {m['message_zh']} / {m['message_en']}" for m in messages]
     warnings = queries.waiting_warnings(con)
     lines.append(f"待核实的提示 / warnings waiting for a look: {len(warnings)}")
-    for file_name, unit, warned_year, warned_month, m in warnings:
-        lines.append(f"  {period_label(warned_year, warned_month)} {unit} {file_name} {m['cell'] or ''} {m['indicator'] or ''}: "
+    for w in warnings:
+        m = w.message
+        lines.append(f"  {period_label(w.year, w.month)} {w.unit_name} {w.file_name} {m['cell'] or ''} {m['indicator'] or ''}: "
                      f"{m['message_zh']} / {m['message_en']}")
     if latest := queries.latest_period(con):
         shown = "、".join(queries.missing_units(con, *latest)) or "无 / none"

@@ -1,11 +1,134 @@
 """Named queries over the analysts' views (queries.sql): what the report, `redcross status` and
-the run summary read. Each takes an open connection and returns plain rows."""
+the run summary read. Each takes an open connection and returns named rows (a NamedTuple per query,
+its fields the query's columns: `_rows` refuses a query whose columns have drifted from them)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 import duckdb
 
 from redcross.warehouse.sql import query
+
+
+class CityFigure(NamedTuple):
+    indicator_code: str
+    total: Decimal
+    target: Decimal | None
+    prior_total: Decimal | None
+    comparable_units: int
+    comparable_total: Decimal | None
+    comparable_prior_total: Decimal | None
+    complete: bool
+
+
+class LeftOut(NamedTuple):
+    indicator_code: str
+    unit_name: str
+    missing: str  # 'current', 'prior' or 'both'
+
+
+class UnitFigure(NamedTuple):
+    indicator_code: str
+    unit_code: str
+    value: Decimal
+    target: Decimal | None
+    prior_value: Decimal | None
+    rank: int | None
+
+
+class UnitTarget(NamedTuple):
+    indicator_code: str
+    unit_code: str
+    target: Decimal
+
+
+class PeriodRevision(NamedTuple):
+    unit_code: str
+    unit_name: str
+    indicator_code: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+    old_submission_id: str
+    old_file: str
+    new_submission_id: str
+    new_file: str
+    revised_at: datetime
+
+
+class RunRevision(NamedTuple):
+    unit_name: str
+    year: int
+    month: int
+    indicator_name: str
+    kind: str
+    old_value: Decimal | None
+    new_value: Decimal | None
+
+
+class CoverageRow(NamedTuple):
+    unit_code: str
+    unit_name: str
+    month: int
+    state: str
+
+
+class SourceRow(NamedTuple):
+    indicator_code: str
+    unit_code: str
+    unit_name: str
+    value: Decimal
+    file_name: str
+    sha256: str
+    sheet: str
+    cell: str
+    messages: str
+
+
+class RunRow(NamedTuple):
+    run_id: str
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    files_seen: int | None
+    files_accepted: int | None
+    files_rejected: int | None
+
+
+class RunSubmission(NamedTuple):
+    file_name: str
+    status: str
+    messages: list[dict]
+
+
+class WaitingWarning(NamedTuple):
+    file_name: str
+    unit_name: str
+    year: int
+    month: int
+    message: dict
+
+
+class CityTotal(NamedTuple):
+    year: int
+    month: int
+    indicator_code: str
+    indicator_name: str
+    shown_unit: str
+    kind: str
+    total: Decimal
+
+
+def _rows(con: duckdb.DuckDBPyConnection, name: str, row: type[NamedTuple], parameters: dict | None = None) -> list:
+    """The rows of a named query as `row`s; its columns must be the row's fields, in order."""
+    cursor = con.execute(query(name), parameters or {})
+    columns = tuple(d[0] for d in cursor.description)
+    if columns != row._fields:
+        raise RuntimeError(f"query {name} gives columns {columns}, not {row.__name__}'s {row._fields}")
+    return [row(*values) for values in cursor.fetchall()]
 
 
 def missing_units(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[str]:
@@ -34,67 +157,67 @@ def latest_month(con: duckdb.DuckDBPyConnection, year: int) -> int | None:
     return month
 
 
-def city_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+def city_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[CityFigure]:
     """(indicator_code, total, target, prior_total, comparable_units, comparable_total,
     comparable_prior_total, complete) per indicator of the period, in form order."""
-    return con.execute(query("city_figures"), {"year": year, "month": month}).fetchall()
+    return _rows(con, "city_figures", CityFigure, {"year": year, "month": month})
 
 
-def comparable_left_out(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+def comparable_left_out(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[LeftOut]:
     """(indicator_code, unit_name, missing) for each unit left out of an incomplete indicator's
     comparable figures: missing is 'current', 'prior' or 'both'. Indicators in form order, units in registry order."""
-    return con.execute(query("comparable_left_out"), {"year": year, "month": month}).fetchall()
+    return _rows(con, "comparable_left_out", LeftOut, {"year": year, "month": month})
 
 
-def unit_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+def unit_figures(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[UnitFigure]:
     """(indicator_code, unit_code, value, target, prior_value, rank) per unit figure of the period."""
-    return con.execute(query("unit_figures"), {"year": year, "month": month}).fetchall()
+    return _rows(con, "unit_figures", UnitFigure, {"year": year, "month": month})
 
 
-def unit_targets(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple]:
+def unit_targets(con: duckdb.DuckDBPyConnection, year: int) -> list[UnitTarget]:
     """(indicator_code, unit_code, target) of every unit target of the year, reported or not."""
-    return con.execute(query("unit_targets"), {"year": year}).fetchall()
+    return _rows(con, "unit_targets", UnitTarget, {"year": year})
 
 
-def period_revisions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+def period_revisions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[PeriodRevision]:
     """(unit_code, unit_name, indicator_code, old_value, new_value, old_submission_id, old_file_name,
     new_submission_id, new_file_name, revised_at) of each revision of the period, oldest first."""
-    return con.execute(query("period_revisions"), {"year": year, "month": month}).fetchall()
+    return _rows(con, "period_revisions", PeriodRevision, {"year": year, "month": month})
 
 
-def run_revisions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
+def run_revisions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[RunRevision]:
     """(unit_name, year, month, indicator_name, kind, old_value, new_value) of what a run's submissions changed."""
-    return con.execute(query("run_revisions"), {"run_id": run_id}).fetchall()
+    return _rows(con, "run_revisions", RunRevision, {"run_id": run_id})
 
 
-def coverage(con: duckdb.DuckDBPyConnection, year: int) -> list[tuple]:
+def coverage(con: duckdb.DuckDBPyConnection, year: int) -> list[CoverageRow]:
     """(unit_code, unit_name, month, state) for each unit and period in use of the year, units in registry order."""
-    return con.execute(query("coverage"), {"year": year}).fetchall()
+    return _rows(con, "coverage", CoverageRow, {"year": year})
 
 
-def sources(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[tuple]:
+def sources(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[SourceRow]:
     """(indicator_code, unit_code, unit_name, value, file_name, sha256, sheet, cell, messages) per unit figure."""
-    return con.execute(query("sources"), {"year": year, "month": month}).fetchall()
+    return _rows(con, "sources", SourceRow, {"year": year, "month": month})
 
 
-def recent_runs(con: duckdb.DuckDBPyConnection, runs: int) -> list[tuple]:
-    return con.execute(query("recent_runs"), {"runs": runs}).fetchall()
+def recent_runs(con: duckdb.DuckDBPyConnection, runs: int) -> list[RunRow]:
+    return _rows(con, "recent_runs", RunRow, {"runs": runs})
 
 
-def run_submissions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
+def run_submissions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[RunSubmission]:
     """(file_name, status, messages) of the files a run received."""
-    return con.execute(query("run_submissions"), {"run_id": run_id}).fetchall()
+    return _rows(con, "run_submissions", RunSubmission, {"run_id": run_id})
 
 
-def waiting_warnings(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+def waiting_warnings(con: duckdb.DuckDBPyConnection) -> list[WaitingWarning]:
     """(file_name, unit_code, year, month, message) of every warning on a submission in force."""
-    return con.execute(query("waiting_warnings")).fetchall()
+    return _rows(con, "waiting_warnings", WaitingWarning)
 
 
-def city_totals(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+def city_totals(con: duckdb.DuckDBPyConnection) -> list[CityTotal]:
     """(year, month, indicator_code, indicator_name, shown_unit, kind, total) of every city figure,
     by period and in form order."""
-    return con.execute(query("city_totals")).fetchall()
+    return _rows(con, "city_totals", CityTotal)
 
 
 def view_comment(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> str | None:

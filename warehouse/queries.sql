@@ -67,7 +67,7 @@ order by i.display_order, u.registry_order;
 -- name: period_revisions
 -- what resubmissions for a period changed, with the files replaced and replacing
 select r.unit_code, u.unit_name, r.indicator_code, r.old_value, r.new_value,
-       r.old_submission_id, o.file_name, r.new_submission_id, n.file_name, r.revised_at
+       r.old_submission_id, o.file_name as old_file, r.new_submission_id, n.file_name as new_file, r.revised_at
 from revisions as r
 join staging.units as u using (unit_code)
 join staging.indicators as i using (indicator_code)
@@ -117,7 +117,7 @@ select file_name, status, messages from submissions where run_id = $run_id order
 
 -- name: waiting_warnings
 -- every warning of a submission still in force, newest period first, units in registry order
-select s.file_name, u.unit_name, s.year, s.month, unnest(s.messages) as m
+select s.file_name, u.unit_name, s.year, s.month, unnest(s.messages) as message
 from submissions as s
 join staging.units as u using (unit_code)
 where s.status = 'accepted' and len(s.messages) > 0

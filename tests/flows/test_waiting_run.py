@@ -24,8 +24,9 @@ def test_a_waiting_run_says_so_on_stderr_once_naming_the_other(tmp_path):
     out, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
     lines = [line for line in err.splitlines() if "waiting for it to finish" in line]
-    assert lines == ["另一个运行（pid 4242, 2026-12-04 02:00 北京时间 起 / since then）正在写入该数据目录，等待其结束 / "
-                     "another run (pid 4242, 2026-12-04 02:00 北京时间 起 / since then) is writing to this home; "
-                     "waiting for it to finish"]
+    holder = "pid 4242, 2026-12-04 02:00 北京时间 起 / since then"
+    expected = (f"另一个运行（{holder}）正在写入该数据目录，等待其结束 / "
+                f"another run ({holder}) is writing to this home; waiting for it to finish")
+    assert lines == [expected]
     assert "接收 / accepted: 0" in out
     assert not home.lock.with_name("run.lock.holder").exists()  # the waiting run, once done, leaves no holder behind
