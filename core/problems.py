@@ -69,7 +69,9 @@ def problem(
     spec = rules_config()["rules"][rule]
     shown = "" if value is None else str(value)
     fields = {"value": shown, "expected": "" if expected is None else str(expected),
-              "indicator": indicator or "", "cell": cell or "", **extra}
+              "indicator": indicator or "", "cell": cell or ""}
+    # the texts may quote a figure as the form typed it (typed_value: 270.68万元); by default as stored
+    fields |= {"typed_value": fields["value"], "typed_expected": fields["expected"], **extra}
     return Problem(
         rule=rule,
         severity=spec["severity"],

@@ -8,10 +8,11 @@ per form and indicator), runs its suite once, and maps each failing row back by 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 
-from redcross.core.decimals import plain_amount, round_half_up
+from redcross.core.decimals import in_wan, plain_amount, round_half_up
 from redcross.core.forms import FIGURE_KEYS, FIGURES_SCHEMA, Form, TotalCheck, rows_of, stack_rows
 from redcross.core.problems import Problem, problem, threshold
 from redcross.core.registry import Registry
@@ -172,6 +173,18 @@ def prefer_later(earlier: pl.DataFrame, later: pl.DataFrame) -> pl.DataFrame:
     return both.unique(subset=FIGURE_KEYS, keep="last", maintain_order=True)
 
 
+def as_typed(value: Decimal, kind: str, money_unit: str | None) -> str:
+    """A figure as the clerk's form gives it: money in the form's own unit (270.68万元 on a form in
+    万元, 2706800.00元 on one in 元), exact; counts whole."""
+    if kind != "money" or money_unit not in ("万元", "元"):
+        return plain_amount(value, kind)
+    shown = in_wan(value) if money_unit == "万元" else value
+    text = format(shown.normalize(), "f")
+    if len(text.partition(".")[2]) < 2:  # at least the fen's two places, as money is written
+        text = format(shown.quantize(Decimal("0.01")), "f")
+    return f"{text}{money_unit}"
+
+
 def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, runner: Checker,
                   rows: pl.DataFrame | None = None) -> None:
     """Warn where an accepted form's figure strays from the unit's own figure a year earlier.
@@ -191,7 +204,7 @@ def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, r
     )
     compared = (
         _accepted_rows(accepted, rows)
-        .select("row_key", "form", "indicator_code", "value", "value_cell", "prior_value", "prior_cell")
+        .select("row_key", "form", "indicator_code", "value", "value_cell", "prior_value", "prior_cell", "money_unit")
         .join(year_before, on="form")
         .join(priors.cast(FIGURES_SCHEMA).rename({"value": "warehouse_prior"}), on=FIGURE_KEYS, how="inner")
     )
@@ -212,11 +225,15 @@ def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, r
         indicator = registry.indicator(row["indicator_code"])
         where = {"file": form.arrival.name, "sheet": form.sheet, "indicator": indicator.name}
         if failure.rule == "yoy_outlier":
+            typed = row["money_unit"] if indicator.kind == "money" else None
             form.problems.append(problem(
                 "yoy_outlier", cell=row["value_cell"], value=plain_amount(row["value"], indicator.kind),
-                expected=plain_amount(prior, indicator.kind), ratio=round_half_up(row["value"] / prior, 2), limit=limit,
+                expected=plain_amount(prior, indicator.kind), typed_value=as_typed(row["value"], indicator.kind, typed),
+                typed_expected=as_typed(prior, indicator.kind, typed), ratio=round_half_up(row["value"] / prior, 2), limit=limit,
                 **where))
         else:
+            typed = row["money_unit"] if indicator.kind == "money" else None
             form.problems.append(problem(
                 "prior_mismatch", cell=row["prior_cell"], value=plain_amount(row["prior_value"], indicator.kind),
-                expected=plain_amount(prior, indicator.kind), **where))
+                expected=plain_amount(prior, indicator.kind), typed_value=as_typed(row["prior_value"], indicator.kind, typed),
+                typed_expected=as_typed(prior, indicator.kind, typed), **where))
