@@ -9,7 +9,6 @@ from exact totals and rounded half-up once, at display.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -115,19 +114,11 @@ class Figure:
         return self.prior_total, self.total
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where one unit's figure came from: the submission's file and the cell that held it."""
-
-    indicator_code: str
-    unit_code: str
-    unit_name: str
-    value: Decimal
-    file_name: str
-    sha256: str
-    sheet: str
-    cell: str
-    messages: str  # the submission's warnings, in Chinese; empty when there were none
+# Where one unit's figure came from (the submission's file and the cell that held it; messages: its
+# warnings in Chinese, empty when none), and a figure a unit's later submission for the period
+# changed: the warehouse's named rows, as its queries give them.
+Source = queries.SourceRow
+Revision = queries.PeriodRevision
 
 
 @dataclass(frozen=True)
@@ -149,22 +140,6 @@ class RankRow:
     unit_name: str
     target: Decimal
     figure: Figure | None
-
-
-@dataclass(frozen=True)
-class Revision:
-    """A figure a unit's later submission for the period changed."""
-
-    unit_code: str
-    unit_name: str
-    indicator_code: str
-    old_value: Decimal | None
-    new_value: Decimal | None
-    old_submission_id: str
-    old_file: str
-    new_submission_id: str
-    new_file: str
-    revised_at: datetime
 
 
 STATE_LABELS = {"accepted": "已报", "rejected": "退回", "missing": "缺报"}
@@ -290,7 +265,7 @@ def build_report(con: duckdb.DuckDBPyConnection, registry: Registry, year: int, 
     figures += [Figure(u.indicator_code, u.unit_code, u.value, u.target, u.prior_value, month, u.rank)
                 for u in queries.unit_figures(con, year, month)]
     return Report(year, month, figures, registry, queries.missing_units(con, year, month),
-                  tuple(Source(*row) for row in queries.sources(con, year, month)),
+                  tuple(queries.sources(con, year, month)),
                   tuple(queries.unit_targets(con, year)),
-                  tuple(Revision(*row) for row in queries.period_revisions(con, year, month)),
+                  tuple(queries.period_revisions(con, year, month)),
                   Coverage.from_rows(year, queries.coverage(con, year)))

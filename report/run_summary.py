@@ -37,20 +37,20 @@ class RunSummary:
     revisions: list[str] = field(default_factory=list)  # "诸暨市 2017年 救护员培训 4375 → 4400"
     still_arriving: list[str] = field(default_factory=list)  # inbox files cut short that changed a moment ago: next run
 
-    def missing_lines(self, prefix: str = "") -> list[str]:
+    def missing_lines(self) -> list[str]:
         """缺报 for the periods some unit has not reported, the first SHOWN of them and a count of the rest."""
         gaps = [(period, units) for period, units in self.missing_units.items() if units]
         if not gaps and self.missing_units:
-            return [f"{prefix}缺报 / not yet reported: 无 / none"]
+            return ["缺报 / not yet reported: 无 / none"]
         shown, more = _first(gaps, "  … 另有 {n} 个报告期有缺报，见 coverage 视图 / {n} more periods with units missing: "
                                    "see the coverage view")
-        return [f"{prefix}缺报 / not yet reported for {period}: {'、'.join(units)}" for period, units in shown] + more
+        return [f"缺报 / not yet reported for {period}: {'、'.join(units)}" for period, units in shown] + more
 
-    def arriving_lines(self, prefix: str = "") -> list[str]:
+    def arriving_lines(self) -> list[str]:
         if not self.still_arriving:
             return []
         shown, more = _first(self.still_arriving, "  … {n} more")
-        return ([f"{prefix}仍在传入，留待下次运行 / still arriving, left for the next run: {len(self.still_arriving)}"]
+        return ([f"仍在传入，留待下次运行 / still arriving, left for the next run: {len(self.still_arriving)}"]
                 + [f"  {name}" for name in shown] + more)
 
     def text(self) -> str:
@@ -99,8 +99,7 @@ class RunSummary:
                 lines += [f"| {_md(name)} | {p.severity} | {p.cell or ''} | {_md(p.indicator or '')} "
                           f"| {_md(p.message_zh)} / {_md(p.message_en)} |" for p in problems]
             lines += ["", *(line.strip() for line in more_rejected + more_warned)]
-        lines += [line if line.startswith("- ") else f"- {line.strip()}" for line in self.missing_lines("- ")]
-        lines += [line if line.startswith("- ") else f"- {line.strip()}" for line in self.arriving_lines("- ")]
+        lines += [f"- {line.strip()}" for line in self.missing_lines() + self.arriving_lines()]
         for problem in self.target_problems:
             lines.append(f"- 指标目标文件 targets file {_md(problem.file)} ({problem.severity}): "
                          f"{_md(problem.message_zh)} / {_md(problem.message_en)}")
