@@ -27,6 +27,7 @@ class Problem:
     expected: str | None
     message_zh: str
     message_en: str
+    remark: str | None = None  # the form's 备注 on the row(s) the problem concerns (masked), where it has one
 
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
@@ -63,6 +64,7 @@ def problem(
     indicator: str | None = None,
     value: object = None,
     expected: object = None,
+    remark: str | None = None,
     **extra: object,
 ) -> Problem:
     """A problem of the named rule, its texts filled from rules.toml."""
@@ -83,4 +85,5 @@ def problem(
         expected=None if expected is None else str(expected),
         message_zh=spec["zh"].format(**fields),
         message_en=spec["en"].format(**fields),
+        remark=remark or None,
     )

@@ -177,7 +177,7 @@ def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | Non
             "precedence": max(f.arrival.received_at, loaded_at) if loaded_at else f.arrival.received_at,
             "outcome": "rejected" if f.rejected else "accepted",
             "run_id": run_id,
-            "messages": [{k: v for k, v in p.as_dict().items() if k != "file"} for p in f.problems],
+            "messages": [{k: v for k, v in p.as_dict().items() if k not in ("file", "remark")} for p in f.problems],
         }
         for f in forms
     ]
