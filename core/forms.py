@@ -112,9 +112,12 @@ class TotalCheck:
 
 
 def stack_rows(numbered: list[tuple[int, Form]]) -> pl.DataFrame:
-    """Many forms' rows as one frame, with `form` (the number given) and `row_key` ("form:row").
+    """Many forms' rows as one frame, with `form` (the number given) and `row_key` ("form:place").
 
-    The keys are built as plain lists: one polars call per form would cost more than the rows.
+    `row_key` numbers each row by its place in the stack, after its form's number: it must tell
+    every row apart, and a sheet row does not (a unit's row of a summary workbook gives one row per
+    indicator column, each with the same sheet row). The keys are built as plain lists: one polars
+    call per form would cost more than the rows.
     """
     if not numbered:
         return pl.DataFrame()
@@ -128,7 +131,7 @@ def stack_rows(numbered: list[tuple[int, Form]]) -> pl.DataFrame:
     return (
         pl.concat(parts, how="vertical_relaxed")
         .sort("form", maintain_order=True)
-        .with_columns(pl.format("{}:{}", pl.col("form"), pl.col("row")).alias("row_key"))
+        .with_columns(pl.format("{}:{}", pl.col("form"), pl.int_range(pl.len())).alias("row_key"))
     )
 
 

@@ -121,13 +121,16 @@ def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repe
     """What a run did, read once its figures are built: `before` holds the city totals it started with."""
     summary = RunSummary(run_id, target_problems=target_problems)
     summary.already_received = [f.arrival.name for f in repeats]
-    for form in new:
+    for form in new:  # a summary workbook gives many forms of one file: their problems are the file's
         if form.rejected:
-            summary.rejected[form.arrival.name] = form.problems
+            summary.rejected.setdefault(form.arrival.name, []).extend(form.problems)
             continue
         summary.accepted.append(form.arrival.name)
         if form.problems:
-            summary.warned[form.arrival.name] = form.problems
+            summary.warned.setdefault(form.arrival.name, []).extend(form.problems)
+    # each problem once: a 合计 mismatch is every unit row's
+    summary.rejected = {name: list(dict.fromkeys(found)) for name, found in summary.rejected.items()}
+    summary.warned = {name: list(dict.fromkeys(found)) for name, found in summary.warned.items()}
     periods = sorted({(f.period.year, f.period.month) for f in new if not f.rejected and f.period})
     if not periods and (latest := queries.latest_period(con)):
         periods = [latest]
