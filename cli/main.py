@@ -283,8 +283,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; Ctrl-C or SIGTERM ends it with one line saying what was kept, and 130 or 143."""
+    from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal, terminate_on_sigterm
+
     args = parser().parse_args(argv)
-    return args.handler(args)
+    terminate_on_sigterm()
+    try:
+        return args.handler(args)
+    except BaseException as exc:
+        signum = interrupt_signal(exc)
+        if signum is None:
+            raise
+        print(exc.line if isinstance(exc, Interrupted) else NOTHING_CHANGED, file=sys.stderr)
+        return 128 + signum
 
 
 if __name__ == "__main__":

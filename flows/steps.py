@@ -86,6 +86,7 @@ def read_forms(paths: list[Path], run: Run) -> Intake:
     a night of more than one batch is read by reading processes of its own (see flows.plumbing.processes).
     """
     run.check_with(paths)
+    run.files_seen = len(paths)
     run_logger().info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
     scope = run.scope()
     intake = Intake(known=frozenset() if run.plan.rerun_known else frozenset(run.known), files_seen=len(paths))
@@ -267,6 +268,7 @@ def publish_figures(intake: Intake, run: Run) -> None:
     A run killed before its publish leaves the analysts' file as the last run published it; the
     next run marks this one interrupted (unless it was already marked succeeded) and publishes.
     """
+    fault_point("filing")
     file_away(intake, run)
     write_validation_docs(intake, run)
     write_reports(intake, run)

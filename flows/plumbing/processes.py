@@ -276,7 +276,12 @@ SERVICES = {"validation": _validation_service, "reading": _reading_service}
 
 
 def serve(conn: Connection, service: str) -> None:
-    """A helper: answer requests until told to stop or orphaned."""
+    """A helper: answer requests until told to stop or orphaned.
+
+    Ctrl-C reaches every process of the terminal's group: the run that started a helper decides
+    what an interrupt means, and stops it; the helper itself ignores SIGINT.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     follow_parent()
     try:
         handlers, broken = SERVICES[service](), None

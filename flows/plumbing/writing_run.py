@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal
 from redcross.core.periods import beijing_time
 from redcross.core.registry import Registry
 from redcross.expectations.suites import Checker
@@ -69,9 +71,20 @@ class InjectedFault(RuntimeError):
 
 
 def fault_point(step: str) -> None:
-    """Fail here when REDCROSS_INJECT_FAULT names this step: the tests' way to break a run mid-way."""
-    if os.environ.get("REDCROSS_INJECT_FAULT") == step:
+    """Fail here when REDCROSS_INJECT_FAULT names this step: the tests' way to break a run mid-way.
+
+    `pause:<step>` stops here instead (saying so on stderr) for a test to interrupt the run at that point.
+    """
+    fault = os.environ.get("REDCROSS_INJECT_FAULT")
+    if fault == step:
         raise InjectedFault(f"fault injected in the {step} step (REDCROSS_INJECT_FAULT={step})")
+    if fault == f"pause:{step}":
+        print(f"paused at {step} (REDCROSS_INJECT_FAULT={fault})", file=sys.stderr, flush=True)
+        time.sleep(600)
+
+
+COMMITTED_THEN_INTERRUPTED = ("已中断：本次的数字已提交，归档和发布将由下次运行完成 / interrupted: this run's figures "
+                              "were committed; filing away and publishing will be finished by the next run")
 
 
 class Run:
@@ -90,6 +103,7 @@ class Run:
         self.counts: dict[str, int] = {}
         self.summary: RunSummary | None = None
         self.committed = False
+        self.files_seen = 0  # set once the run knows its files, for a run that is interrupted
         self._cleanup = cleanup
 
     def scope(self) -> ReadScope:
@@ -158,11 +172,16 @@ def writing_run(home: Home, plan: Plan, wait: bool = True) -> Iterator[Run]:
         con.begin()
         try:
             yield run
-        except BaseException:
+        except BaseException as exc:
+            signum = interrupt_signal(exc)
             if not run.committed:
                 con.rollback()
-                writer.finish_run(con, run.id, "failed", utc_now(), {})
-            raise
+                status = "failed" if signum is None else "interrupted"
+                writer.finish_run(con, run.id, status, utc_now(), {"seen": run.files_seen})
+            if signum is None:
+                raise
+            # committed: the run stays `publishing`, and the next run marks it interrupted and catches up
+            raise Interrupted(signum, COMMITTED_THEN_INTERRUPTED if run.committed else NOTHING_CHANGED) from None
         if not run.committed:
             con.rollback()
             raise RuntimeError("a run's body ended without committing its figures")
