@@ -194,6 +194,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from redcross.read.home import Home
+
+    root = Path(args.folder).absolute()
+    if (root / "inbox").is_dir():
+        print(f"{root} 已是数据目录，未做改动 / is a home already; nothing changed")
+        return 0
+    home = Home.create(root)
+    print(f"数据目录已建好 / home made: {home.root}\n"
+          f"  各单位的报表放入 / forms go into: {home.inbox}\n"
+          f"  省定目标放入 / targets go into: {home.targets}\n"
+          f"  然后 / then: redcross run --home {home.root}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     root = Path(args.home or "./redcross-demo").absolute()
     if root.exists():
@@ -241,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str, handler) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--home", help="home folder (default: $REDCROSS_HOME or ./redcross-data)")
+        sub.add_argument("--home", help="the home folder, made by `redcross init` (default: $REDCROSS_HOME or ./redcross-data)")
         sub.set_defaults(handler=handler)
         return sub
 
@@ -274,6 +289,11 @@ def parser() -> argparse.ArgumentParser:
                                                  "use across, each cell 已报 (accepted), 退回 (rejected) or 缺报 (missing)")
     serve = command("serve", "serve the Prefect deployments against a running Prefect server (PREFECT_API_URL): "
                     "nightly at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
+    init = commands.add_parser("init", help="make a home folder (inbox, archive, quarantine, targets, reports, "
+                               "warehouse); every other command refuses a folder that is not one",
+                               description="make a home folder; every other command refuses a folder that is not one")
+    init.add_argument("folder", help="the folder to make (new, or empty)")
+    init.set_defaults(handler=cmd_init)
     demo = command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's "
                    "January-June), run, and the 2017 report", cmd_demo)
     for sub in (run, backfill, serve, demo):
@@ -283,13 +303,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a command; Ctrl-C or SIGTERM ends it with one line saying what was kept, and 130 or 143."""
-    from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal, terminate_on_sigterm
-
+    """Run a command. A folder that is not a home is one line and 2; Ctrl-C or SIGTERM ends it with one
+    line saying what was kept, and 130 or 143."""
     args = parser().parse_args(argv)
+    from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal, terminate_on_sigterm
+    from redcross.read.home import NotAHome
+
     terminate_on_sigterm()
     try:
         return args.handler(args)
+    except NotAHome as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except BaseException as exc:
         signum = interrupt_signal(exc)
         if signum is None:

@@ -13,18 +13,44 @@ from redcross.read.arrivals import is_not_a_form
 DEFAULT_HOME = "./redcross-data"
 
 
+class NotAHome(ValueError):
+    """A --home (or $REDCROSS_HOME) that is not a home folder: said in one line, zh and en."""
+
+
 @dataclass(frozen=True)
 class Home:
     root: Path
 
     @classmethod
     def resolve(cls, given: str | os.PathLike | None = None) -> Home:
-        """--home, else $REDCROSS_HOME, else ./redcross-data; its folders are created."""
+        """--home, else $REDCROSS_HOME, else ./redcross-data, which must be a home (`create` makes one):
+        a mistyped path must not become a new empty home whose nights report nothing, green, forever.
+        Any of its folders that is missing is made again."""
         home = cls(Path(given or os.environ.get("REDCROSS_HOME") or DEFAULT_HOME).absolute())
+        if home.root.is_file():
+            raise NotAHome(f"{home.root} 是一个文件，不是数据目录 / is a file, not a home folder")
+        if not home.inbox.is_dir():
+            raise NotAHome(f"{home.root} 不是数据目录（没有 inbox 文件夹）；新建请用 redcross init {home.root} / "
+                           f"is not a home (it has no inbox folder); to make one: redcross init {home.root}")
+        return home._with_folders()
+
+    @classmethod
+    def create(cls, root: str | os.PathLike) -> Home:
+        """A new home at `root` (a folder that does not exist yet, or is empty, or is a home already)."""
+        home = cls(Path(root).absolute())
+        if home.root.is_file():
+            raise NotAHome(f"{home.root} 是一个文件，不是数据目录 / is a file, not a home folder")
+        if home.root.is_dir() and not home.inbox.is_dir() and any(home.root.iterdir()):
+            raise NotAHome(f"{home.root} 已有其他文件，未改作数据目录 / already holds other files; "
+                           "not made a home (choose an empty or new folder)")
+        home.inbox.mkdir(parents=True, exist_ok=True)
+        return home._with_folders()
+
+    def _with_folders(self) -> Home:
         os.umask(0o022)  # nothing in the home is world-writable
-        for folder in (home.inbox, home.archive, home.quarantine, home.targets, home.reports, home.writer.parent):
+        for folder in (self.inbox, self.archive, self.quarantine, self.targets, self.reports, self.writer.parent):
             folder.mkdir(parents=True, exist_ok=True)
-        return home
+        return self
 
     inbox = property(lambda self: self.root / "inbox")
     archive = property(lambda self: self.root / "archive")

@@ -13,6 +13,7 @@ from support import REPO
 from redcross.expectations.suites import SuiteRunner
 from redcross.flows.plumbing import processes
 from redcross.flows.plumbing.processes import ValidationProcess, start_validation_early, take_early
+from redcross.read.home import Home
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
@@ -50,7 +51,7 @@ def test_a_run_with_nothing_to_check_stops_the_process_started_early(tmp_path):
 
     start_validation_early()
     started = processes._early.process
-    summary = nightly(home=str(tmp_path / "home"))  # an empty inbox: nothing to validate
+    summary = nightly(home=str(Home.create(tmp_path / "home").root))  # an empty inbox: nothing to validate
     assert summary.accepted == [] and summary.rejected == {}
     assert started.poll() is not None  # killed, not left importing GX for nobody
     assert processes._early is None

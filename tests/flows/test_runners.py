@@ -4,7 +4,7 @@ import shutil
 
 import duckdb
 import pytest
-from support import SAMPLE, TODAY
+from support import SAMPLE, TODAY, make_home
 
 from redcross.flows import steps
 from redcross.flows.backfill import backfill
@@ -35,7 +35,7 @@ def history(tmp_path):
 
 
 def test_a_backfill_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, history):
-    by_threads, by_dask = tmp_path / "threads", tmp_path / "dask"
+    by_threads, by_dask = make_home(tmp_path / "threads"), make_home(tmp_path / "dask")
     backfill(years="2016-2017", source=str(history), home=str(by_threads), today=TODAY)
     dask_backfill = backfill.with_options(task_runner="dask")
     summary = dask_backfill(years="2016-2017", source=str(history), home=str(by_dask), today=TODAY)
@@ -45,7 +45,7 @@ def test_a_backfill_on_a_local_dask_cluster_builds_the_same_warehouse(tmp_path, 
 
 
 def test_reading_processes_build_the_same_warehouse_as_reading_in_the_flows_process(tmp_path, history, monkeypatch):
-    in_process, by_readers = tmp_path / "in-process", tmp_path / "readers"
+    in_process, by_readers = make_home(tmp_path / "in-process"), make_home(tmp_path / "readers")
     backfill(years="2016-2017", source=str(history), home=str(in_process), today=TODAY)  # one batch: no readers
     started = []
     monkeypatch.setattr(steps, "READ_BATCH", 5)  # 16 files, four batches: reading processes
@@ -56,7 +56,7 @@ def test_reading_processes_build_the_same_warehouse_as_reading_in_the_flows_proc
 
 
 def test_a_reading_process_that_dies_fails_the_run_and_leaves_the_warehouse_as_it_was(tmp_path, history, monkeypatch):
-    home = tmp_path / "home"
+    home = make_home(tmp_path / "home")
     monkeypatch.setattr(steps, "READ_BATCH", 5)
 
     class Killed(Readers):

@@ -10,7 +10,7 @@ from redcross.read.home import Home
 
 
 def test_a_waiting_run_says_so_on_stderr_once_naming_the_other(tmp_path):
-    home = Home.resolve(tmp_path / "home")
+    home = Home.create(tmp_path / "home")
     holder = FileLock(home.lock)
     holder.acquire()
     home.lock.with_name("run.lock.holder").write_text("pid 4242, 2026-12-04 02:00 北京时间 起 / since then", encoding="utf-8")

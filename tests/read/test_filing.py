@@ -16,7 +16,7 @@ PROBLEMS = [
 
 
 def test_the_reason_file_opens_in_notepad_and_ends_with_what_to_do(tmp_path):
-    home = Home.resolve(tmp_path / "home")
+    home = Home.create(tmp_path / "home")
     original = home.inbox / "越城区-2017.xlsx"
     original.write_bytes(b"PK")
     write_reasons(home, original, "abc123", PROBLEMS, sync=False)
