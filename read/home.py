@@ -18,9 +18,14 @@ class Home:
     root: Path
 
     @classmethod
+    def named(cls, given: str | os.PathLike | None = None) -> Home:
+        """--home, else $REDCROSS_HOME, else ./redcross-data, as `resolve` finds it; nothing is created."""
+        return cls(Path(given or os.environ.get("REDCROSS_HOME") or DEFAULT_HOME).absolute())
+
+    @classmethod
     def resolve(cls, given: str | os.PathLike | None = None) -> Home:
         """--home, else $REDCROSS_HOME, else ./redcross-data; its folders are created."""
-        home = cls(Path(given or os.environ.get("REDCROSS_HOME") or DEFAULT_HOME).absolute())
+        home = cls.named(given)
         os.umask(0o022)  # nothing in the home is world-writable
         for folder in (home.inbox, home.archive, home.quarantine, home.targets, home.reports, home.writer.parent):
             folder.mkdir(parents=True, exist_ok=True)
