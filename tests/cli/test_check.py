@@ -256,3 +256,19 @@ def test_check_as_a_user_runs_it_while_a_run_holds_the_lock(history_home, tmp_pa
     assert set(first) == set(MESSAGE_FIELDS) | {"file", "remark"}
     assert (first["cell"], first["indicator"], first["value"], first["expected"]) == ("D5", "救护员培训", "39510", "3951")
     assert [f["verdict"] for f in found["forms"]] == ["accepted_with_warnings"]
+
+
+def test_a_file_rejected_before_is_already_received_and_goes_back_to_quarantine(home, tmp_path, prefect_harness):
+    """As the run does with it: checked again, not a new submission, quarantined again with its reasons (exit 2)."""
+    from redcross.flows.nightly import nightly
+
+    bad = write_form(home / "inbox" / "新昌县-2017.xlsx", unit="火星区")
+    kept = shutil.copy2(bad, tmp_path / bad.name)
+    nightly(home=str(home))
+    status, printed = check("--home", str(home), "--format", "json", str(kept))
+    (found,) = json.loads(printed)["files"]
+    assert (status, found["verdict"], found["received_before"]) == (2, "already_received", "rejected")
+    (reasons,) = (home / "quarantine").glob("*.reason.json")
+    assert json.loads(reasons.read_text("utf-8"))["problems"] == found["problems"] != []
+    status, text = check("--home", str(home), str(kept))
+    assert text.splitlines()[0] == "已接收过 / already received: 新昌县-2017.xlsx（火星区 2017年）（曾退回 / rejected then）"
