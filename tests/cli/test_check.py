@@ -271,4 +271,8 @@ def test_a_file_rejected_before_is_already_received_and_goes_back_to_quarantine(
     (reasons,) = (home / "quarantine").glob("*.reason.json")
     assert json.loads(reasons.read_text("utf-8"))["problems"] == found["problems"] != []
     status, text = check("--home", str(home), str(kept))
-    assert text.splitlines()[0] == "已接收过 / already received: 新昌县-2017.xlsx（火星区 2017年）（曾退回 / rejected then）"
+    headline, *problem_lines, _, total = text.splitlines()
+    assert headline == "已接收过 / already received: 新昌县-2017.xlsx（火星区 2017年）（曾退回 / rejected then）"
+    assert total.startswith("合计 / total: 1 个文件：接收 0，接收（有提示） 0，退回 0，已接收过 1")
+    reason_text = Path(str(reasons).removesuffix(".json") + ".txt").read_text("utf-8-sig").splitlines()
+    assert problem_lines and all(line in reason_text for line in problem_lines)
