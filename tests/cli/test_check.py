@@ -19,6 +19,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import duckdb
 import pytest
 from filelock import FileLock
 from prefect_server import BIN, child_env
@@ -234,10 +235,11 @@ def test_a_home_that_is_no_home_is_one_line_and_exit_2(what, tmp_path, capsys):
 
 
 def test_check_as_a_user_runs_it_while_a_run_holds_the_lock(history_home, tmp_path):
-    """A real `redcross check` process: JSON on stdout, exit 1, and no wait for the lock a night holds."""
+    """A real `redcross check` process: JSON on stdout, exit 1, and no wait for the lock and the
+    writer's file a night holds (DuckDB lets no other process open a file one has open for writing)."""
     form = keqiao_2018(tmp_path / "hand")
-    Home(history_home).lock.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(Home(history_home).lock).acquire(timeout=0):
+    where = Home(history_home)
+    with FileLock(where.lock).acquire(timeout=0), duckdb.connect(str(where.writer)):
         result = subprocess.run([BIN / "redcross", "check", "--home", str(history_home), "--format", "json",
                                  str(form)], env=child_env(), capture_output=True, text=True, timeout=300,
                                 check=False)
