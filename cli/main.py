@@ -250,6 +250,48 @@ def make_demo_home(root: Path) -> None:
         os.utime(root / "inbox" / name.split("/", 1)[1], (when, when))
 
 
+# --- redcross check: a form's verdict before it is taken in (SPEC §10, dry run) -------------------
+
+def _checkable_files(given: list[str]) -> list[Path] | None:
+    """The files to check, each once; None if any is missing or a folder, each said in one line."""
+    paths = list(dict.fromkeys(Path(p).absolute() for p in given))
+    refused = False
+    for path in paths:
+        shown = os.fsencode(path).decode("utf-8", "replace")  # a name from a GBK machine prints as �
+        if path.is_dir():
+            print(f"是文件夹，不是报表文件 / a folder, not a form: {shown}", file=sys.stderr)
+            refused = True
+        elif not path.is_file():
+            print(f"没有这个文件 / no such file: {shown}", file=sys.stderr)
+            refused = True
+    return None if refused else paths
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Each file's verdict as the next run would give it, changing nothing; exit 0, 1 or 2 (SPEC §10)."""
+    from redcross.read.home import Home
+
+    paths = _checkable_files(args.files)
+    if paths is None:
+        return 2
+    home = Home.found(args.home)  # never created: a dry run makes nothing
+    _validation_early()
+    from redcross.flows.check import check_files
+    from redcross.report.verdicts import exit_status, verdicts_json, verdicts_text
+
+    verdicts = check_files(paths, home)
+    print(verdicts_json(verdicts) if args.format == "json" else verdicts_text(verdicts))
+    return exit_status(verdicts)
+
+
+def _check_command(command) -> None:
+    check = command("check", "each file's verdict as the next run would give it (接收, 接收（有提示）, 退回, "
+                    "已接收过) with every problem, changing nothing: exit 0 accepted, 1 warnings only, 2 any rejected",
+                    cmd_check)
+    check.add_argument("files", nargs="+", metavar="FILE", help="the forms to check (anywhere, not only the inbox)")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="redcross", description="绍兴市红十字会统计数据处理 / Shaoxing Red Cross statistics pipeline")
     commands = top.add_subparsers(dest="command", required=True)
@@ -296,6 +338,7 @@ def parser() -> argparse.ArgumentParser:
     init.set_defaults(handler=cmd_init)
     demo = command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's "
                    "January-June), run, and the 2017 report", cmd_demo)
+    _check_command(command)
     for sub in (run, backfill, serve, demo):
         sub.add_argument("--verbose", action="store_true",
                          help="Prefect's and Great Expectations' own logs on the terminal, not in <home>/logs/redcross.log")

@@ -58,7 +58,7 @@ def backfill(years: str, unit: str | None = None, source: str | None = None, hom
     with writing_run(where, plan) as run:
         intake = read_forms(take_folder(plan.folder), run)
         rows = stack_night_rows(intake)
-        validate_forms(intake, rows, run, today or date.today())
+        validate_forms(intake, rows, run.con, run.registry, run.checks, today or date.today())
         load_figures(intake, rows, run)
         publish_figures(intake, run)
     return run.summary

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from redcross.flows.plumbing.night import NIGHTLY
 from redcross.flows.plumbing.orchestration import flow
-from redcross.flows.plumbing.writing_run import NIGHTLY, writing_run
+from redcross.flows.plumbing.writing_run import writing_run
 from redcross.flows.steps import load_figures, publish_figures, read_forms, stack_night_rows, take_inbox, validate_forms
 from redcross.read.home import Home
 from redcross.report.run_summary import RunSummary
@@ -18,7 +19,7 @@ def nightly(home: str | None = None, today: date | None = None, wait: bool = Tru
         paths, arriving = take_inbox(run.home)
         intake = read_forms(paths, run)
         rows = stack_night_rows(intake)
-        validate_forms(intake, rows, run, today or date.today())
+        validate_forms(intake, rows, run.con, run.registry, run.checks, today or date.today())
         load_figures(intake, rows, run)
         run.summary.still_arriving = [p.name for p in arriving]
         publish_figures(intake, run)

@@ -21,6 +21,7 @@ import polars as pl
 
 from redcross.core.forms import night_rows
 from redcross.core.problems import Problem
+from redcross.core.registry import Registry
 from redcross.expectations.forms import (
     check_forms,
     check_history,
@@ -29,8 +30,9 @@ from redcross.expectations.forms import (
     prefer_later,
     same_night_figures,
 )
-from redcross.expectations.suites import load_suite_definition, write_runs_index
+from redcross.expectations.suites import Checker, load_suite_definition, write_runs_index
 from redcross.flows.plumbing.intake import Intake, ReadScope, read_paths, read_targets
+from redcross.flows.plumbing.night import Night
 from redcross.flows.plumbing.orchestration import artifact, run_logger, step, threads_read_here
 from redcross.flows.plumbing.processes import Readers
 from redcross.flows.plumbing.writing_run import Run, fault_point, utc_now
@@ -79,17 +81,18 @@ def read_batch(paths: list[Path], scope: ReadScope) -> Intake:
     return read_paths(paths, scope)
 
 
-def read_forms(paths: list[Path], run: Run) -> Intake:
+def read_forms(paths: list[Path], night: Night) -> Intake:
     """Read every file, in batches the flow's task runner may spread over threads, processes or Dask.
 
-    The validation process is started first, so GX imports while the files are read. On threads,
-    a night of more than one batch is read by reading processes of its own (see flows.plumbing.processes).
+    `night` is a run, or a dry run (`redcross check`): both read alike (flows.plumbing.night). The
+    validation process is started first, so GX imports while the files are read. On threads, a
+    night of more than one batch is read by reading processes of its own (see flows.plumbing.processes).
     """
-    run.check_with(paths)
-    run.files_seen = len(paths)
+    night.check_with(paths)
+    night.files_seen = len(paths)
     run_logger().info("待处理 %d 个文件 / %d files to take in", len(paths), len(paths))
-    scope = run.scope()
-    intake = Intake(known=frozenset() if run.plan.rerun_known else frozenset(run.known), files_seen=len(paths))
+    scope = night.scope()
+    intake = Intake(known=frozenset() if night.plan.rerun_known else frozenset(night.known), files_seen=len(paths))
     with ExitStack() as cleanup:
         if len(paths) > READ_BATCH and threads_read_here():
             scope.readers = cleanup.enter_context(Readers(scope))
@@ -133,15 +136,20 @@ def stack_night_rows(intake: Intake) -> pl.DataFrame:
 # --- validate --------------------------------------------------------------------------------------
 
 @step()
-def validate_forms(intake: Intake, rows: pl.DataFrame, run: Run, today: date) -> None:
-    """Check the night's forms together against the suites: errors first, then the year-on-year warnings."""
+def validate_forms(intake: Intake, rows: pl.DataFrame, con: duckdb.DuckDBPyConnection, registry: Registry,
+                   checks: Checker, today: date) -> None:
+    """Check the night's forms together against the suites: errors first, then the year-on-year warnings.
+
+    `con` is the warehouse the figures in force are read from: a run's writer, or the published
+    file a dry run looks at; `checks` is where the forms are checked (the night's `checks`).
+    """
     forms = intake.forms
     if not any(f.readable for f in forms):
         return
-    check_forms(forms, run.registry, run.checks, today, rows)
-    check_totals(intake.total_checks, run.registry, run.checks)
-    priors = prefer_later(writer.figures_for(run.con, history_keys(forms)), same_night_figures(forms, rows))
-    check_history(forms, priors, run.registry, run.checks, rows)
+    check_forms(forms, registry, checks, today, rows)
+    check_totals(intake.total_checks, registry, checks)
+    priors = prefer_later(writer.figures_for(con, history_keys(forms)), same_night_figures(forms, rows))
+    check_history(forms, priors, registry, checks, rows)
 
 
 # --- load and build, in the run's transaction --------------------------------------------------------

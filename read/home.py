@@ -22,17 +22,27 @@ class Home:
     root: Path
 
     @classmethod
+    def named(cls, given: str | os.PathLike | None = None) -> Home:
+        """--home, else $REDCROSS_HOME, else ./redcross-data, as `resolve` finds it; nothing is created."""
+        return cls(Path(given or os.environ.get("REDCROSS_HOME") or DEFAULT_HOME).absolute())
+
+    @classmethod
     def resolve(cls, given: str | os.PathLike | None = None) -> Home:
         """--home, else $REDCROSS_HOME, else ./redcross-data, which must be a home (`create` makes one):
         a mistyped path must not become a new empty home whose nights report nothing, green, forever.
         Any of its folders that is missing is made again."""
-        home = cls(Path(given or os.environ.get("REDCROSS_HOME") or DEFAULT_HOME).absolute())
+        return cls.found(given)._with_folders()
+
+    @classmethod
+    def found(cls, given: str | os.PathLike | None = None) -> Home:
+        """The home `resolve` finds, refused (NotAHome) where it is not one; nothing is created."""
+        home = cls.named(given)
         if home.root.is_file():
             raise NotAHome(f"{home.root} 是一个文件，不是数据目录 / is a file, not a home folder")
         if not home.inbox.is_dir():
             raise NotAHome(f"{home.root} 不是数据目录（没有 inbox 文件夹）；新建请用 redcross init {home.root} / "
                            f"is not a home (it has no inbox folder); to make one: redcross init {home.root}")
-        return home._with_folders()
+        return home
 
     @classmethod
     def create(cls, root: str | os.PathLike) -> Home:

@@ -37,6 +37,15 @@ def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def empty_warehouse() -> duckdb.DuckDBPyConnection:
+    """A warehouse in memory with the raw tables and models and nothing in them: what a home that
+    has published nothing yet holds (no files received, no figures in force)."""
+    con = duckdb.connect()
+    create_raw_tables(con)
+    build_models(con)
+    return con
+
+
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     for script in sorted(resources.files(__package__).joinpath("raw").iterdir(), key=lambda p: p.name):
         if script.name.endswith(".sql"):

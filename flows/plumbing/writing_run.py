@@ -15,20 +15,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 from filelock import FileLock, Timeout
 
 from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal
 from redcross.core.periods import beijing_time
-from redcross.core.registry import Registry
-from redcross.expectations.suites import Checker
-from redcross.flows.plumbing.intake import ReadScope
+from redcross.flows.plumbing.night import Night, Plan
 from redcross.flows.plumbing.orchestration import run_logger
-from redcross.flows.plumbing.processes import validation_for
 from redcross.read.home import Home, sweep_partials
 from redcross.report.run_summary import RunSummary
 from redcross.warehouse import writer
@@ -38,28 +33,6 @@ LOCK_WAIT_SECONDS = 6 * 3600
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a run takes in and what it does with the originals.
-
-    nightly: the inbox; every form counts; originals are moved to archive/ or quarantine/.
-    backfill: a folder (or the archive); only forms of `years` (and `unit`) count; originals are
-    copied, never moved; with `rerun_known` files already received are read and loaded again;
-    with `wins_over_earlier_loads` its files count as received when they are loaded.
-    """
-
-    kind: str
-    folder: Path | None = None  # None: the inbox
-    years: frozenset[int] | None = None
-    unit: str | None = None
-    move_originals: bool = True
-    rerun_known: bool = False
-    wins_over_earlier_loads: bool = False
-
-
-NIGHTLY = Plan(kind="nightly")
 
 
 class RunInProgress(RuntimeError):
@@ -87,33 +60,19 @@ COMMITTED_THEN_INTERRUPTED = ("已中断：本次的数字已提交，归档和�
                               "were committed; filing away and publishing will be finished by the next run")
 
 
-class Run:
-    """A run writing to a home: its id, its connection (inside the run's one transaction), what
-    the warehouse knew when it started, where its forms are checked, and, once committed, its summary."""
+class Run(Night):
+    """A run writing to a home: a night (flows.plumbing.night) with its id, its connection inside the
+    run's one transaction, the city figures it started with, and, once committed, its summary."""
 
     def __init__(self, home: Home, plan: Plan, con: duckdb.DuckDBPyConnection, cleanup: ExitStack) -> None:
-        self.home, self.plan, self.con = home, plan, con
-        self.registry: Registry = home.registry()
+        super().__init__(home, plan, con, cleanup)
         self.started_at = utc_now()
         self.id = f"{plan.kind}-{self.started_at:%Y%m%dT%H%M%S%f}"
         self.unreported_years = writer.start_run(con, self.id, plan.kind, self.started_at)
-        self.known = writer.known_files(con)
         self.figures_before = writer.city_figures(con)
-        self.checks: Checker | None = None
         self.counts: dict[str, int] = {}
         self.summary: RunSummary | None = None
         self.committed = False
-        self.files_seen = 0  # set once the run knows its files, for a run that is interrupted
-        self._cleanup = cleanup
-
-    def scope(self) -> ReadScope:
-        """What reading needs to know of this run (see flows.plumbing.intake.ReadScope)."""
-        accepted = frozenset(sha for sha, outcome in self.known.items() if outcome == "accepted")
-        return ReadScope(self.registry, accepted, self.plan.years, self.plan.unit, self.plan.rerun_known)
-
-    def check_with(self, paths: list[Path]) -> None:
-        """Choose where this run's forms are checked, now, so GX can import while they are read."""
-        self.checks = self._cleanup.enter_context(validation_for(paths))
 
     def commit(self, counts: dict[str, int], summary: RunSummary) -> None:
         """Commit the figures; from here on every step can be repeated."""
