@@ -5,12 +5,13 @@ import hashlib
 import shutil
 import signal
 import subprocess
+import sys
 
 import httpx
 import pytest
 from filelock import FileLock
 from prefect_server import BIN, REPO, api, child_env, free_port, wait_for
-from support import SAMPLE, drop_samples, published_rows
+from support import SAMPLE, drop_samples, make_home, published_rows
 
 from redcross.read.home import Home
 
@@ -24,7 +25,7 @@ def redcross(*args, url: str | None = None, **env) -> subprocess.CompletedProces
 @pytest.fixture(scope="module")
 def served(prefect_server, tmp_path_factory):
     """`redcross serve` in a subprocess, until both deployments are registered."""
-    home = tmp_path_factory.mktemp("served") / "home"
+    home = make_home(tmp_path_factory.mktemp("served") / "home")
     process = subprocess.Popen([BIN / "redcross", "serve", "--home", str(home)], env=child_env(PREFECT_API_URL=prefect_server),
                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -80,6 +81,39 @@ def test_a_backfill_triggered_through_the_api_loads_the_years_asked_for(served, 
     artifacts = api("POST", f"{url}/artifacts/filter",
                     json={"artifacts": {"key": {"any_": ["redcross-backfill-summary"]}}}).json()
     assert artifacts and "accepted: **8**" in artifacts[0]["data"]
+
+
+def flow_run_state(url: str, run_id: str) -> str | None:
+    state = api("GET", f"{url}/flow_runs/{run_id}").json()["state"]["type"]
+    return state if state in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} else None
+
+
+def test_each_served_deployment_triggered_three_times_on_a_busy_machine_completes(served, tmp_path):
+    """Three nightly and three backfill runs asked for through the API at once, while two processes
+    keep both cores busy: the served deployments take them one at a time and every one completes."""
+    url, _, deployments = served
+    home = make_home(tmp_path / "busy-home")
+    drop_samples(home, years=(2017,))
+    source = tmp_path / "history"
+    source.mkdir()
+    for form in (SAMPLE / "inbox").glob("*2016*.xlsx"):
+        shutil.copy2(form, source)
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        asked = []
+        for _ in range(3):
+            for name, parameters in (("nightly/nightly", {}), ("backfill/backfill", {"years": "2016", "source": str(source)})):
+                asked.append(api("POST", f"{url}/deployments/{deployments[name]['id']}/create_flow_run",
+                                 json={"parameters": {**parameters, "home": str(home)}}).json()["id"])
+        states = [wait_for(lambda run_id=run_id: flow_run_state(url, run_id), 600, "served run") for run_id in asked]
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+    assert states == ["COMPLETED"] * 6
+    assert published_rows(home, "select kind, status, count(*) from runs group by all order by all") == [
+        ("backfill", "succeeded", 3), ("nightly", "succeeded", 3)]
+    assert published_rows(home, "select count(distinct year) from city_totals") == [(2,)]
 
 
 def test_two_runs_at_once_take_each_file_exactly_once(prefect_server, home):
