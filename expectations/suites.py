@@ -20,8 +20,7 @@ from typing import Protocol
 
 import polars as pl
 
-SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "summary_totals", "targets",
-          "target_breakdown")
+SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "form_formulas", "summary_totals", "targets", "target_breakdown")
 INDEX_COLUMN = "row_key"
 
 
@@ -147,7 +146,7 @@ def _raised(info: dict) -> str | None:
     return "; ".join(messages) or None
 
 
-FORM_SUITES = ("form_headers", "form_rows", "form_coverage", "form_history")  # row_key starts with the form
+FORM_SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "form_formulas")  # row_key starts with the form
 PAGE_ROWS = 20  # failing rows a page lists, as GX's own SUMMARY format does
 
 

@@ -29,6 +29,7 @@ from redcross.expectations.forms import (
     prefer_later,
     same_night_figures,
 )
+from redcross.expectations.formulas import check_formulas
 from redcross.expectations.suites import load_suite_definition, write_runs_index
 from redcross.flows.plumbing.intake import Intake, ReadScope, read_paths, read_targets
 from redcross.flows.plumbing.orchestration import artifact, run_logger, step, threads_read_here
@@ -139,6 +140,7 @@ def validate_forms(intake: Intake, rows: pl.DataFrame, run: Run, today: date) ->
         return
     check_forms(forms, run.registry, run.checks, today, rows)
     check_totals(intake.total_checks, run.registry, run.checks)
+    check_formulas(forms, run.registry, run.checks, rows)
     priors = prefer_later(writer.figures_for(run.con, history_keys(forms)), same_night_figures(forms, rows))
     check_history(forms, priors, run.registry, run.checks, rows)
 

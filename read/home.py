@@ -39,8 +39,9 @@ class Home:
     registry_folder = property(lambda self: self.root / "registry")
 
     def registry(self) -> Registry:
-        """The home's own units.csv / indicators.csv / unit_names.toml where it has them, else the bundled defaults."""
-        files = [self.registry_folder / name for name in ("units.csv", "indicators.csv", "unit_names.toml")]
+        """The home's own units.csv / indicators.csv / unit_names.toml where it has them, else the bundled
+        defaults; its rules.toml's audit formulas added to the bundled ones (core.formulas)."""
+        files = [self.registry_folder / name for name in ("units.csv", "indicators.csv", "unit_names.toml", "rules.toml")]
         return load_registry(*(path if path.exists() else None for path in files))
 
     def arrivals(self) -> list[Path]:
