@@ -21,6 +21,7 @@ import polars as pl
 
 from redcross.core.forms import night_rows
 from redcross.core.problems import Problem
+from redcross.expectations.cumulative import check_cumulative, year_keys
 from redcross.expectations.forms import (
     check_forms,
     check_history,
@@ -143,6 +144,7 @@ def validate_forms(intake: Intake, rows: pl.DataFrame, run: Run, today: date) ->
     check_formulas(forms, run.registry, run.checks, rows)
     priors = prefer_later(writer.figures_for(run.con, history_keys(forms)), same_night_figures(forms, rows))
     check_history(forms, priors, run.registry, run.checks, rows)
+    check_cumulative(forms, writer.year_to_date_figures(run.con, year_keys(forms)), run.registry, run.checks, rows)
 
 
 # --- load and build, in the run's transaction --------------------------------------------------------
