@@ -179,3 +179,27 @@ def test_the_default_formulas_are_the_three_of_the_spec():
         ("volunteer_together", "warning", "volunteer_events together volunteer_beneficiaries"),
         ("aid_together", "warning", "donation_expenditure together aid_beneficiaries"),
     ]
+
+
+@pytest.mark.parametrize("with_remarks", [True, False])
+def test_the_remark_of_the_rows_involved_goes_with_the_warning(tmp_path, with_remarks):
+    """Where the clean rows carry the form's 备注 (`remark`), the warning carries it; where they do not, nothing breaks."""
+    import polars as pl
+    from support import REGISTRY, set_cells
+
+    from redcross.core.forms import night_rows
+    from redcross.expectations.formulas import check_formulas
+    from redcross.expectations.suites import SuiteRunner
+    from redcross.flows.plumbing.intake import read_form
+
+    path = write_form(tmp_path / "f.xlsx", rows_with(志愿服务场次=0, 志愿服务受益人次=500), "越城区", "2017年")
+    set_cells(path, {"F16": "敬老院慰问，场次计在市本级"})
+    forms = [read_form(path, REGISTRY)]
+    rows = night_rows(forms)
+    if with_remarks and "remark" not in rows.columns:  # as the cleaning of 备注 gives it, from the cell written above
+        rows = rows.with_columns(pl.when(pl.col("row") == 16).then(pl.lit("敬老院慰问，场次计在市本级")).alias("remark"))
+    if not with_remarks:
+        rows = rows.drop("remark", strict=False)
+    check_formulas(forms, REGISTRY, SuiteRunner(), rows)
+    (found,) = forms[0].problems
+    assert (found.rule, found.remark) == ("volunteer_together", "敬老院慰问，场次计在市本级" if with_remarks else None)
