@@ -1,5 +1,5 @@
 """Cumulative figures do not fall (SPEC §10): a form's figure for months 1..m is checked against the
-same unit's figure for every other period 1..k of the year, in force in the warehouse or sent
+same unit's figures for the other periods 1..k of the year, in force in the warehouse or sent
 tonight, whichever of the two arrives last. One table over the night, validated once by the
 `form_cumulative` suite; a failure warns (`cumulative_decrease`) naming both files and cells.
 """
@@ -37,9 +37,7 @@ def check_cumulative(forms: list[Form], in_force: pl.DataFrame, registry: Regist
     if not accepted:
         return
     own = _own_figures(accepted, rows)
-    compared = own.join(_reference(own, in_force).rename(OTHER), on=["unit_code", "year", "indicator_code"])
-    compared = compared.filter(pl.col("other_month") != pl.col("month")).with_columns(
-        pl.format("{}:{}:{}", "form", "indicator_code", "other_month").alias("row_key"))
+    compared = _beside_other_periods(own, _reference(own, in_force))
     if compared.is_empty():
         return
     later = compared["month"] > compared["other_month"]
@@ -76,6 +74,24 @@ def _own_figures(accepted: list[tuple[int, Form]], rows: pl.DataFrame | None) ->
         .select("form", "indicator_code", "value", pl.col("value_cell").alias("cell"), "money_unit", *remark)
         .join(periods, on="form")
     )
+
+
+def _beside_other_periods(own: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
+    """Each of tonight's figures beside the highest figure of a shorter period and the lowest of a
+    longer one (the nearest where several are equal): it is below some shorter period's exactly when
+    it is below the highest, so two rows per figure say what a row per other period would."""
+    group = ["unit_code", "year", "indicator_code"]
+    ordered = reference.sort([*group, "month"])
+    highest_so_far = ordered.filter(pl.col("value") == pl.col("value").cum_max().over(group))
+    lowest_from_here = ordered.filter(pl.col("value") == pl.col("value").cum_min(reverse=True).over(group))
+    mine = own.sort("month")
+    beside = [
+        mine.join_asof(others.rename(OTHER).sort("other_month"), left_on="month", right_on="other_month", by=group,
+                       strategy=strategy, allow_exact_matches=False, check_sortedness=False)
+        for others, strategy in ((highest_so_far, "backward"), (lowest_from_here, "forward"))
+    ]
+    return pl.concat(beside).filter(pl.col("other_month").is_not_null()).with_columns(
+        pl.format("{}:{}:{}", "form", "indicator_code", "other_month").alias("row_key"))
 
 
 def _reference(own: pl.DataFrame, in_force: pl.DataFrame) -> pl.DataFrame:
