@@ -1,6 +1,8 @@
 """Audit formulas (SPEC §10): rules between a form's figures, as data, checked by Great Expectations on
 the night's forms together; each failure names every cell involved and its figure as typed."""
 
+from decimal import Decimal
+
 import pytest
 from keqiao import KEQIAO_2017
 from support import TODAY, make_home, published_rows, write_form
@@ -141,6 +143,8 @@ def test_a_formula_naming_an_unknown_indicator_stops_the_run_before_any_file_is_
         nightly.local(home=str(home), today=TODAY)
     assert main(["run", "--home", str(home)]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
+    assert main(["backfill", "--years", "2017", "--home", str(home)]) == 2
+    assert capsys.readouterr().err.strip() == line
     assert line == (f"审核公式有误（{rules}，id = events_counted）：left 中的“volunteer_event”不在指标目录中（应为指标代码，"
                     f"如 volunteer_events） / bad audit formula ({rules}, id = events_counted): left names "
                     "'volunteer_event', which is not a known indicator code (such as volunteer_events)")
@@ -203,3 +207,23 @@ def test_the_remark_of_the_rows_involved_goes_with_the_warning(tmp_path, with_re
     check_formulas(forms, REGISTRY, SuiteRunner(), rows)
     (found,) = forms[0].problems
     assert (found.rule, found.remark) == ("volunteer_together", "敬老院慰问，场次计在市本级" if with_remarks else None)
+
+
+@pytest.mark.parametrize(("events", "warned"), [(Decimal(0), True), (None, False)])
+def test_zero_is_a_figure_and_a_missing_one_leaves_the_formula_unchecked(tmp_path, events, warned):
+    """The suite itself tells them apart: 0 and 500 break `together`; a figure missing (null in the
+    rows, as no accepted form has it today) leaves that formula's row unchecked by GX."""
+    import polars as pl
+    from support import REGISTRY
+
+    from redcross.core.forms import night_rows
+    from redcross.expectations.formulas import check_formulas
+    from redcross.expectations.suites import SuiteRunner
+    from redcross.flows.plumbing.intake import read_form
+
+    forms = [read_form(write_form(tmp_path / "f.xlsx", rows_with(志愿服务受益人次=500), "越城区", "2017年"), REGISTRY)]
+    rows = night_rows(forms).with_columns(
+        pl.when(pl.col("indicator_code") == "volunteer_events").then(pl.lit(events, pl.Decimal(18, 2)))
+        .otherwise(pl.col("value")).alias("value"))
+    check_formulas(forms, REGISTRY, SuiteRunner(), rows)
+    assert [p.rule for p in forms[0].problems] == (["volunteer_together"] if warned else [])
