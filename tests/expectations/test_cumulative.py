@@ -85,3 +85,23 @@ def test_a_full_year_below_its_january_to_may_warns(tmp_path):
     (found,) = decreases(summary, "shangyu-2017.xlsx")
     assert found.message_zh.startswith("2017年的累计数 99（文件“shangyu-2017.xlsx”")
     assert "the year-to-date figure for the year 2017, 99" in found.message_en
+
+
+def test_the_remark_on_the_falling_figure_goes_with_the_warning(tmp_path):
+    """Where the clean rows carry the form's 备注 (`remark`), the warning on a figure carries its row's."""
+    import polars as pl
+    from support import REGISTRY
+
+    from redcross.core.forms import YEAR_TO_DATE_SCHEMA, night_rows
+    from redcross.expectations.cumulative import check_cumulative
+    from redcross.expectations.suites import SuiteRunner
+    from redcross.flows.plumbing.intake import read_form
+
+    may = form(tmp_path, "keqiao-1-5.xlsx", "柯桥区", "2017年1-5月", 1900, "2017-06-05T09:00")
+    june = form(tmp_path, "keqiao-1-6.xlsx", "柯桥区", "2017年1-6月", 1835, "2017-07-05T09:00")
+    forms = [read_form(may, REGISTRY), read_form(june, REGISTRY)]
+    rows = night_rows(forms).drop("remark", strict=False).with_columns(
+        pl.when((pl.col("form") == 1) & (pl.col("row") == 5)).then(pl.lit("复核后剔除重复培训65人")).alias("remark"))
+    check_cumulative(forms, pl.DataFrame(schema=YEAR_TO_DATE_SCHEMA), REGISTRY, SuiteRunner(), rows)
+    assert [(p.file, p.cell, p.remark) for f in forms for p in f.problems] == [
+        ("keqiao-1-5.xlsx", "D5", None), ("keqiao-1-6.xlsx", "D5", "复核后剔除重复培训65人")]
