@@ -7,7 +7,8 @@ shared strings, so a form costs a zip rewrite, not a workbook build. The figures
 (unit, indicator, year, month) alone, so reruns give byte-identical files, and they are built to
 pass every check: whole non-negative counts, money in 万元 with two decimals, each figure within
 3x of the same period a year earlier, and 上年同期数 equal to what that earlier form said; unless
-asked for the warnings and errors real forms carry (--revised-priors, --jumps, --errors; see Mess).
+asked for the warnings and errors real forms carry (--revised-priors, --jumps, --errors, --audit;
+see Mess).
 
     uv run python benchmarks/generate.py --units 100 --years 2 --months 12 --out /tmp/bench/inbox
 
@@ -149,6 +150,12 @@ class Mess:
     revised_priors: bool = False
     jump_share: float = 0.0
     error_share: float = 0.0
+    audit_share: float = 0.0  # forms that break the audit formulas and, in even months, fall below the month before
+
+    def audited(self, unit: Unit, year: int, month: int) -> bool:
+        """Whether the form breaks the audit checks (a draw of its own: the other draws stay as they were)."""
+        digest = hashlib.blake2b(f"audit/{unit.code}/{year}/{month}".encode(), digest_size=4).digest()
+        return int.from_bytes(digest, "big") / 2**32 < self.audit_share
 
     def of(self, unit: Unit, year: int, month: int) -> tuple[bool, bool, bool]:
         digest = hashlib.blake2b(f"{unit.code}/{year}/{month}".encode(), digest_size=8).digest()
@@ -157,6 +164,20 @@ class Mess:
 
 
 CLEAN = Mess()
+
+
+def audit_figure(unit: Unit, indicator: int, year: int, month: int, value: Decimal) -> Decimal:
+    """A figure as a form that breaks the audit checks gives it: fewer 志愿服务受益人次 than 志愿服务场次
+    (volunteer_reach), no 捐赠支出 for the people it helped (aid_together), and in even months 普及培训
+    below the month before's (cumulative_decrease). The same in every year, so that a year against the
+    one before (both audited) stays within 3x and 上年同期数 agrees with it."""
+    if indicator == 11:
+        return figure(unit, 10, year, month) - 1
+    if indicator == 8:
+        return Decimal(0)
+    if indicator == 1 and month % 2 == 0:
+        return figure(unit, 1, year, month - 1) - 1
+    return value
 
 
 class FormWriter:
@@ -174,10 +195,16 @@ class FormWriter:
         """The form's bytes; `revision` > 0 is a corrected version (救护员培训 raised by `revision`);
         `mess` makes it as real forms come (see Mess)."""
         sheet = self.sheet
-        revised, jump, error = (mess or CLEAN).of(unit, year, month)
+        mess = mess or CLEAN
+        revised, jump, error = mess.of(unit, year, month)
+        audited, prior_audited = mess.audited(unit, year, month), mess.audited(unit, year - 1, month)
         for i in range(len(INDICATORS)):
             value = figure(unit, i, year, month) + (revision if i == 0 else 0)
             prior = figure(unit, i, year - 1, month)
+            if audited:
+                value = audit_figure(unit, i, year, month, value)
+            if prior_audited:
+                prior = audit_figure(unit, i, year - 1, month, prior)
             if revised and i in REVISED:
                 prior += 1  # the district revised last year's figure since it sent it
             if jump and i == 0:
@@ -229,6 +256,8 @@ def main() -> None:
     parser.add_argument("--revised-priors", action="store_true", help="every form revises three 上年同期数 (warnings)")
     parser.add_argument("--jumps", type=float, default=0.0, help="share of forms with a 3x jump (a warning)")
     parser.add_argument("--errors", type=float, default=0.0, help="share of forms rejected for an error")
+    parser.add_argument("--audit", type=float, default=0.0,
+                        help="share of forms breaking audit formulas and (even months) cumulative figures (warnings)")
     args = parser.parse_args()
     if not 1 <= args.units <= 9999 or not 1 <= args.months <= 12 or FIRST_YEAR + args.years - 1 > 2026:
         parser.error("--units 1..9999, --months 1..12, years up to 2026")
@@ -236,7 +265,7 @@ def main() -> None:
     write_registry(registry, args.units)
     started = time.perf_counter()
     count = generate(args.out, args.units, args.years, args.months, args.first_year,
-                     mess=Mess(args.revised_priors, args.jumps, args.errors))
+                     mess=Mess(args.revised_priors, args.jumps, args.errors, args.audit))
     seconds = time.perf_counter() - started
     print(f"{count} forms in {args.out} ({count / seconds:.0f} forms/s), registry {registry}")
 

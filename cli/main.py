@@ -56,7 +56,24 @@ def _validation_early() -> None:
     start_validation_early()
 
 
+def _registry_usable(given: str | None) -> bool:
+    """The home's registry and audit formulas can be read; else one line saying which entry is wrong
+    (the caller exits 2, having read no file)."""
+    from redcross.core.formulas import FormulaError
+    from redcross.core.registry import RegistryError
+    from redcross.read.home import Home
+
+    try:
+        Home.resolve(given).registry()
+    except (FormulaError, RegistryError) as exc:
+        print(exc, file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if not _registry_usable(args.home):
+        return 2
     _logs(args, args.home)
     _validation_early()
     from redcross.flows.nightly import nightly
@@ -154,6 +171,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 2
     from redcross.read.home import Home
 
+    if not _registry_usable(args.home):
+        return 2
     codes = [u.code for u in Home.resolve(args.home).registry().units]
     if args.unit and args.unit not in codes:
         print(f"未知单位 / unknown unit {args.unit!r}: one of {', '.join(codes)}", file=sys.stderr)
@@ -349,13 +368,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run a command. A folder that is not a home is one line and 2; Ctrl-C or SIGTERM ends it with one
     line saying what was kept, and 130 or 143."""
     args = parser().parse_args(argv)
+    from redcross.core.formulas import FormulaError
     from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal, terminate_on_sigterm
+    from redcross.core.registry import RegistryError
     from redcross.read.home import NotAHome
 
     terminate_on_sigterm()
     try:
         return args.handler(args)
-    except NotAHome as exc:
+    except (NotAHome, FormulaError, RegistryError) as exc:  # a home, registry or formula that cannot be used
         print(exc, file=sys.stderr)
         return 2
     except BaseException as exc:

@@ -152,3 +152,5 @@ def rows_of(rows: pl.DataFrame, numbers: list[int]) -> pl.DataFrame:
 FIGURE_KEYS = ["unit_code", "year", "month", "indicator_code"]
 FIGURES_SCHEMA = {"unit_code": pl.String, "year": pl.Int32, "month": pl.Int32, "indicator_code": pl.String,
                   "value": pl.Decimal(18, 2)}
+# A unit's figures in force with where each came from, as a cumulative figure is compared with them.
+YEAR_TO_DATE_SCHEMA = FIGURES_SCHEMA | {"file_name": pl.String, "sheet": pl.String, "cell": pl.String}

@@ -65,10 +65,12 @@ def problem(
     value: object = None,
     expected: object = None,
     remark: str | None = None,
+    spec: dict[str, str] | None = None,
     **extra: object,
 ) -> Problem:
-    """A problem of the named rule, its texts filled from rules.toml."""
-    spec = rules_config()["rules"][rule]
+    """A problem of the named rule, its texts filled from rules.toml (or from `spec`, the severity and
+    texts of a rule kept elsewhere: an audit formula's)."""
+    spec = spec or rules_config()["rules"][rule]
     shown = "" if value is None else str(value)
     fields = {"value": shown, "expected": "" if expected is None else str(expected),
               "indicator": indicator or "", "cell": cell or ""}

@@ -16,6 +16,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+from redcross.core.formulas import Formula, load_formulas
 from redcross.core.labels import fold, split_label
 
 _BRACKETED_NOTE = re.compile(r"\([^()]*\)$")  # folded: full-width brackets are ASCII by then
@@ -65,6 +66,7 @@ class Registry:
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
     unit_names: UnitNames = field(default_factory=UnitNames)
+    formulas: tuple[Formula, ...] = ()  # the audit formulas (core.formulas): rules.toml's, then the home's
 
     def unit_for(self, written: str) -> Unit | None:
         """The unit a form names, or None: a name that matches nothing is never guessed.
@@ -133,8 +135,10 @@ def _unit_names(path: Path | None) -> UnitNames:
 
 
 def load_registry(units_csv: Path | None = None, indicators_csv: Path | None = None,
-                  unit_names_toml: Path | None = None) -> Registry:
-    """Read the registries; the bundled defaults unless a home supplies its own files."""
+                  unit_names_toml: Path | None = None, rules_toml: Path | None = None) -> Registry:
+    """Read the registries; the bundled defaults unless a home supplies its own files. The audit
+    formulas are rules.toml's and, from `rules_toml`, the home's; one that cannot be used raises
+    core.formulas.FormulaError."""
     units = tuple(
         Unit(r["unit_code"], r["unit_name"], r["unit_kind"], r["admin_code"] or None,
              _split_aliases(r["aliases"]))
@@ -145,6 +149,9 @@ def load_registry(units_csv: Path | None = None, indicators_csv: Path | None = N
                   r["kind"], r["province_target"] == "yes", _split_aliases(r["aliases"]))
         for r in _rows(indicators_csv, "indicators.csv")
     )
-    registry = Registry(units, indicators, _unit_names(unit_names_toml))
+    default_rules = resources.files(__package__).joinpath("rules.toml").read_text("utf-8")
+    formulas = load_formulas(default_rules, rules_toml, {ind.code for ind in indicators},
+                             set(tomllib.loads(default_rules)["rules"]))
+    registry = Registry(units, indicators, _unit_names(unit_names_toml), formulas)
     _ = registry._unit_lookup, registry.indicator_keys  # an ambiguous alias fails here, at load
     return registry

@@ -22,6 +22,7 @@ import polars as pl
 from redcross.core.forms import night_rows
 from redcross.core.problems import Problem
 from redcross.core.registry import Registry
+from redcross.expectations.cumulative import check_cumulative, year_keys
 from redcross.expectations.forms import (
     check_forms,
     check_history,
@@ -30,6 +31,7 @@ from redcross.expectations.forms import (
     prefer_later,
     same_night_figures,
 )
+from redcross.expectations.formulas import check_formulas
 from redcross.expectations.suites import Checker, load_suite_definition, write_runs_index
 from redcross.flows.plumbing.intake import Intake, ReadScope, read_paths, read_targets
 from redcross.flows.plumbing.night import Night
@@ -148,8 +150,10 @@ def validate_forms(intake: Intake, rows: pl.DataFrame, con: duckdb.DuckDBPyConne
         return
     check_forms(forms, registry, checks, today, rows)
     check_totals(intake.total_checks, registry, checks)
+    check_formulas(forms, registry, checks, rows)
     priors = prefer_later(writer.figures_for(con, history_keys(forms)), same_night_figures(forms, rows))
     check_history(forms, priors, registry, checks, rows)
+    check_cumulative(forms, writer.year_to_date_figures(con, year_keys(forms)), registry, checks, rows)
 
 
 # --- load and build, in the run's transaction --------------------------------------------------------

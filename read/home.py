@@ -75,8 +75,11 @@ class Home:
     registry_folder = property(lambda self: self.root / "registry")
 
     def registry(self) -> Registry:
-        """The home's own units.csv / indicators.csv / unit_names.toml where it has them, else the bundled defaults."""
+        """The home's own units.csv / indicators.csv / unit_names.toml where it has them, else the bundled
+        defaults; the audit formulas of its own rules.toml (at the top of the home) added to the bundled
+        ones (core.formulas)."""
         files = [self.registry_folder / name for name in ("units.csv", "indicators.csv", "unit_names.toml")]
+        files.append(self.root / "rules.toml")
         return load_registry(*(path if path.exists() else None for path in files))
 
     def arrivals(self) -> list[Path]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from redcross.core.forms import Form, rows_of
+from redcross.core.forms import YEAR_TO_DATE_SCHEMA, Form, rows_of
 from redcross.core.registry import Registry
 from redcross.warehouse.models import build_models
 from redcross.warehouse.sql import statement
@@ -99,6 +99,14 @@ def figures_for(con: duckdb.DuckDBPyConnection, periods: set[tuple[str, int, int
     rows = con.sql(statement("figures_for")).pl()
     con.unregister("wanted_periods")
     return rows
+
+
+def year_to_date_figures(con: duckdb.DuckDBPyConnection, unit_years: set[tuple[str, int]]) -> pl.DataFrame:
+    """The figures in force for the given units and years, every period (YEAR_TO_DATE_SCHEMA): each
+    with the file_name, sheet and cell it came from."""
+    wanted = pl.DataFrame(sorted(unit_years), schema={"unit_code": pl.String, "year": pl.Int32}, orient="row")
+    with _registered(con, "wanted_years", wanted):
+        return con.sql(statement("year_to_date_figures")).pl().cast(YEAR_TO_DATE_SCHEMA)
 
 
 def load_submissions(con: duckdb.DuckDBPyConnection, forms: list[tuple[int, Form]], rows: pl.DataFrame, run_id: str,

@@ -42,6 +42,15 @@ select v.unit_code, v.year, v.month, v.indicator_code, v.value
 from indicator_values as v
 join wanted_periods as w using (unit_code, year, month);
 
+-- name: year_to_date_figures
+-- the figures in force for the (unit, year) rows of wanted_years, every period, each with the file,
+-- sheet and cell it came from: what a year-to-date figure is compared with (cumulative_decrease)
+select v.unit_code, v.year, v.month, v.indicator_code, v.value, s.file_name, f.sheet, f.cell
+from indicator_values as v
+join wanted_years as w using (unit_code, year)
+join submissions as s using (submission_id)
+join staging.form_values as f using (submission_id, indicator_code);
+
 -- name: keep_rerun_submissions
 -- submissions read again from the archive keep the name they arrived under and their precedence
 create or replace temp table kept as
