@@ -272,12 +272,19 @@ def make_demo_home(root: Path) -> None:
 # --- redcross check: a form's verdict before it is taken in (SPEC §10, dry run) -------------------
 
 def _checkable_files(given: list[str]) -> list[Path] | None:
-    """The files to check, each once; None if any is missing or a folder, each said in one line."""
+    """The files to check, each once; None if any is missing or a folder, each said in one line. What a
+    run leaves alone (an Excel owner file, a lock file, a partial download) is said and not checked."""
+    from redcross.read.arrivals import is_not_a_form
+
     paths = list(dict.fromkeys(Path(p).absolute() for p in given))
     refused = False
-    for path in paths:
+    for path in list(paths):
         shown = os.fsencode(path).decode("utf-8", "replace")  # a name from a GBK machine prints as �
-        if path.is_dir():
+        if is_not_a_form(path):
+            print(f"不是报表（编辑中的临时文件或未下载完的文件），运行时不读取 / not a form (an owner, lock or "
+                  f"partial download file), which a run leaves alone: {shown}", file=sys.stderr)
+            paths.remove(path)
+        elif path.is_dir():
             print(f"是文件夹，不是报表文件 / a folder, not a form: {shown}", file=sys.stderr)
             refused = True
         elif not path.is_file():

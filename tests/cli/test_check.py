@@ -278,3 +278,13 @@ def test_a_file_rejected_before_is_already_received_and_goes_back_to_quarantine(
     assert total.startswith("合计 / total: 1 个文件：接收 0，接收（有提示） 0，退回 0，已接收过 1")
     reason_text = Path(str(reasons).removesuffix(".json") + ".txt").read_text("utf-8-sig").splitlines()
     assert problem_lines and all(line in reason_text for line in problem_lines)
+
+
+def test_an_owner_file_named_beside_a_form_is_said_and_left_alone_as_a_run_leaves_it(home, tmp_path, capsys):
+    form = keqiao_2018(tmp_path / "hand")
+    owner = tmp_path / "hand" / f"~${form.name}"
+    owner.write_bytes(b"\x0cclerk")  # what Excel leaves while the form is open
+    assert main(["check", "--home", str(home), str(form), str(owner)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == "接收 / accepted: 柯桥区-2018.xlsx（柯桥区 2018年）"
+    assert owner.name not in out and f"which a run leaves alone: {owner}" in err
