@@ -38,11 +38,12 @@ def writer_runs(home) -> list[tuple]:
         return con.execute("select status, files_seen from raw.runs order by started_at").fetchall()
 
 
-def test_ctrl_c_before_the_commit_changes_nothing_and_says_so_once(home):
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupt_before_the_commit_changes_nothing_and_says_so_once(home, signum, status):
     dropped = drop_samples(home, years=(2017,))
-    stopped = interrupted_run(home, "load", signal.SIGINT)
+    stopped = interrupted_run(home, "load", signum)
 
-    assert stopped.returncode == 130
+    assert stopped.returncode == status
     assert stopped.stderr.splitlines()[-1] == NOTHING_CHANGED
     assert "Traceback" not in stderr_and_out(stopped)
     assert sorted(p.name for p in (home / "inbox").iterdir()) == sorted(p.name for p in dropped)
@@ -50,11 +51,12 @@ def test_ctrl_c_before_the_commit_changes_nothing_and_says_so_once(home):
     assert writer_runs(home) == [("interrupted", len(dropped))]
 
 
-def test_sigterm_after_the_commit_says_the_next_run_finishes_and_it_does(home):
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupt_after_the_commit_says_the_next_run_finishes_and_it_does(home, signum, status):
     dropped = drop_samples(home, years=(2017,))
-    stopped = interrupted_run(home, "filing", signal.SIGTERM)
+    stopped = interrupted_run(home, "filing", signum)
 
-    assert stopped.returncode == 143
+    assert stopped.returncode == status
     assert stopped.stderr.splitlines()[-1] == COMMITTED_THEN_INTERRUPTED
     assert "Traceback" not in stderr_and_out(stopped)
     assert len(list((home / "inbox").iterdir())) == len(dropped)  # not yet filed away
