@@ -54,6 +54,9 @@ left join raw.submissions as s using (submission_id);
 -- name: delete_kept_values
 delete from raw.form_values where submission_id in (select submission_id from kept);
 
+-- name: delete_kept_notes
+delete from raw.message_notes where submission_id in (select submission_id from kept);
+
 -- name: delete_kept_submissions
 delete from raw.submissions where submission_id in (select submission_id from kept);
 
@@ -63,6 +66,12 @@ select * from kept;
 -- name: insert_submissions
 insert into raw.submissions by name
 select * from incoming_submissions
+where submission_id not in (select submission_id from raw.submissions);
+
+-- name: insert_notes
+-- run before insert_submissions: the notes of submissions not yet known (a known one keeps its own)
+insert into raw.message_notes by name
+select * from incoming_notes
 where submission_id not in (select submission_id from raw.submissions);
 
 -- name: insert_values
