@@ -235,6 +235,64 @@ def make_demo_home(root: Path) -> None:
         os.utime(root / "inbox" / name.split("/", 1)[1], (when, when))
 
 
+# --- review: the data manager's decision on a warning (SPEC §10) -----------------------------------
+
+DECISIONS = {"confirmed": "已确认，数字成立 / confirmed: the figure stands",
+             "queried": "已要求单位更正 / queried: the unit is asked to correct it"}
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Record `confirmed` or `queried` for a warning of the submission in force, and publish."""
+    from redcross.core.labels import split_label
+    from redcross.core.periods import period_label
+    from redcross.flows.review import NoSuchWarning, record_review
+    from redcross.read.home import Home
+    from redcross.warehouse.writer import Review
+
+    if not _month_ok(args.month):
+        return 2
+    home = Home.resolve(args.home)
+    registry = home.registry()
+    unit = registry.unit_for(args.unit)
+    code = registry.indicator_keys.get(split_label(args.indicator)[0])
+    if unit is None:
+        print(f"未知单位 / unknown unit {args.unit!r}: one of {'、'.join(u.name for u in registry.units)}", file=sys.stderr)
+        return 2
+    if code is None:
+        names = "、".join(i.name for i in registry.indicators)
+        print(f"未知指标 / unknown indicator {args.indicator!r}: one of {names}", file=sys.stderr)
+        return 2
+    if not home.writer.exists():
+        print(f"还没有数据库 / no warehouse at {home.writer}: run `redcross run` first", file=sys.stderr)
+        return 2
+    decision = "confirmed" if args.confirm else "queried"
+    review = Review(unit.code, args.year, args.month, code, args.rule, decision, args.note.strip())
+    what = f"{unit.name} {period_label(args.year, args.month)} {registry.indicator(code).name} {args.rule}"
+    try:
+        submission_id = record_review(home, review)
+    except NoSuchWarning as missing:
+        in_force = "、".join(f"{registry.indicator(c).name if c else ''} {r}".strip() for c, r in missing.in_force)
+        print(f"在用的报表没有这条提示 / no such warning on the form in force: {what}"
+              f"（该期的提示 / its warnings: {in_force or '无 / none'}）", file=sys.stderr)
+        return 2
+    print(f"已记录 / recorded: {what} → {DECISIONS[decision]}（{submission_id}）；已发布 / published")
+    return 0
+
+
+def _review_command(command) -> None:
+    review = command("review", "record the data manager's decision on a warning of the form in force: "
+                     "--confirm (the figure stands) or --query (the unit is asked to correct it)", cmd_review)
+    review.add_argument("--unit", required=True, help="unit name or code, e.g. 柯桥区 or keqiao")
+    review.add_argument("--year", type=int, required=True)
+    review.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
+    review.add_argument("--indicator", required=True, help="indicator name or code, e.g. 捐赠收入 or donation_income")
+    review.add_argument("--rule", required=True, help="the warning's rule, e.g. yoy_outlier or prior_mismatch")
+    decision = review.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--confirm", action="store_true", help="the figure stands (confirmed)")
+    decision.add_argument("--query", action="store_true", help="the unit was asked to correct it (queried)")
+    review.add_argument("--note", required=True, help="why: what the unit said, or what was asked of it")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="redcross", description="绍兴市红十字会统计数据处理 / Shaoxing Red Cross statistics pipeline")
     commands = top.add_subparsers(dest="command", required=True)
@@ -276,6 +334,7 @@ def parser() -> argparse.ArgumentParser:
                     "nightly at 02:00 Asia/Shanghai, and backfill on demand with parameters", cmd_serve)
     demo = command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's "
                    "January-June), run, and the 2017 report", cmd_demo)
+    _review_command(command)
     for sub in (run, backfill, serve, demo):
         sub.add_argument("--verbose", action="store_true",
                          help="Prefect's and Great Expectations' own logs on the terminal, not in <home>/logs/redcross.log")

@@ -7,6 +7,7 @@ transaction (a crash rolls it back); `warehouse.publish` then puts a copy where 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -158,6 +159,41 @@ def targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str) -> list[dict]
 def remember_targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str, problems: list[dict]) -> None:
     con.execute(statement("forget_targets_read"))
     con.execute(statement("remember_targets_read"), [fingerprint, json.dumps(problems, ensure_ascii=False)])
+
+
+@dataclass(frozen=True)
+class Review:
+    """The data manager's decision on one warning: confirmed (the figure stands) or queried (the unit
+    was asked to correct it), for the unit's submission in force for the period."""
+
+    unit_code: str
+    year: int
+    month: int
+    indicator_code: str
+    rule: str
+    decision: str  # confirmed or queried
+    note: str
+
+
+def record_review(con: duckdb.DuckDBPyConnection, review: Review, reviewed_at: datetime) -> str | None:
+    """Record the decision on the warning in force it names; its submission's id, or None when the
+    submission in force for the unit and period has no such warning (nothing is recorded)."""
+    where = {"unit_code": review.unit_code, "year": review.year, "month": review.month,
+             "indicator_code": review.indicator_code, "rule": review.rule}
+    found = con.execute(statement("issue_in_force"), where).fetchone()
+    if found is None:
+        return None
+    con.execute(statement("insert_review"), {
+        "submission_id": found[0], "indicator_code": review.indicator_code, "rule": review.rule,
+        "decision": review.decision, "note": review.note, "reviewed_at": reviewed_at,
+    })
+    return found[0]
+
+
+def issues_of_period(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, month: int) -> list[tuple[str, str]]:
+    """(indicator_code, rule) of each warning in force for the unit and period."""
+    where = {"unit_code": unit_code, "year": year, "month": month}
+    return con.execute(statement("issues_of_period"), where).fetchall()
 
 
 class _registered:

@@ -106,3 +106,22 @@ insert into raw.targets_read values (?, ?);
 -- name: city_figures
 -- every city total, to say afterwards which figures a run changed
 select year, month, indicator_code, total from city_totals;
+
+-- name: issue_in_force
+-- a warning of the submission in force for a unit and period, by indicator and rule (redcross review)
+select submission_id, state
+from data_issues
+where unit_code = $unit_code and year = $year and month = $month
+  and indicator_code = $indicator_code and rule = $rule
+limit 1;
+
+-- name: issues_of_period
+-- the warnings in force for a unit and period, to name them when a review names none of them
+select distinct indicator_code, rule
+from data_issues
+where unit_code = $unit_code and year = $year and month = $month
+order by indicator_code, rule;
+
+-- name: insert_review
+insert into raw.reviews (submission_id, indicator_code, rule, decision, note, reviewed_at)
+values ($submission_id, $indicator_code, $rule, $decision, $note, $reviewed_at);
