@@ -9,8 +9,8 @@ The masking keeps enough of a number to tell two apart and never the whole of on
 - an ID number (18 digits, the last perhaps X; or 15 digits, the old kind) keeps only its last 4:
   33060219800101123X -> **************123X.
 
-Full-width digits are read as digits (a clerk's IME gives either); a masked number is written in
-ASCII. A number is only taken as one when no digit touches it on either side, so a figure such as
+Full-width digits are read as digits (a clerk's IME gives either; they are kept as ASCII digits),
+and the rest of the clerk's text is left as written. A number is only taken as one when no digit touches it on either side, so a figure such as
 21810 or a date is left alone.
 """
 
@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 
 REMARK_LIMIT = 200
-_DIGITS = str.maketrans("０１２３４５６７８９－Ｘｘ（）", "0123456789-Xx()")
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
-_ID_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)(\(?0\d{2,3}\)?)([- ]?)(\d{3,4})[- ]?(\d{4})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[\dXxＸｘ]|\d{15})(?![\dXxＸｘ])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[-－ ]?)?(1[3-9]\d)[-－ ]?(\d{4})[-－ ]?(\d{4})(?!\d)")
+_LANDLINE = re.compile(r"(?<!\d)([(（]?0\d{2,3}[)）]?)([-－ ]?)(\d{3,4})[-－ ]?(\d{4})(?!\d)")
 
 
 def _masked_id(found: re.Match) -> str:
