@@ -98,10 +98,12 @@ order by u.registry_order, c.month;
 -- where each unit figure of a period was read: the submission's file, the sheet and the cell, and
 -- its submission's warnings, each with the form's explanation (说明) where the row has one
 with warnings as (
-    select submission_id,
-           string_agg(message_zh || coalesce('（说明：' || remark || '）', ''), '；' order by cell, rule) as messages
-    from data_issues
-    group by submission_id
+    select d.submission_id,
+           string_agg(d.message_zh || coalesce('（说明：' || d.remark || '）', ''), '；'
+                      order by i.display_order nulls last, d.cell, d.rule) as messages
+    from data_issues as d
+    left join staging.indicators as i using (indicator_code)
+    group by d.submission_id
 )
 select v.indicator_code, v.unit_code, u.unit_name, v.value, s.file_name, s.sha256, f.sheet, f.cell,
        coalesce(w.messages, '') as messages
