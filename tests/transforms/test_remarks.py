@@ -76,3 +76,15 @@ def test_a_form_without_a_remark_column_has_null_remarks():
     layout = locate_form(form)
     assert layout.remark_column is None
     assert form_rows(form, layout)["remark"] == [None]
+
+
+def test_the_wide_layout_has_no_remarks():
+    from redcross.transforms.summary import locate_summary, summary_rows
+
+    registry = load_registry()
+    sheet = grid([["单位", "救护员培训(人)", "普及培训(人次)", "捐赠收入(万元)", "备注"],
+                  ["柯桥区", "3951", "31240", "240.32", "新开三个培训点 13812345678"]])
+    layout = locate_summary(sheet, registry.indicator_keys)
+    raw = summary_rows(sheet, layout).with_columns(is_formula=False, is_date=False)
+    rows = clean_form_rows(raw, indicator_keys_frame(registry)).collect()
+    assert rows.height == 3 and rows["remark"].to_list() == [None, None, None]

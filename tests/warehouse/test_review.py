@@ -173,3 +173,21 @@ def test_phone_and_id_numbers_in_a_remark_never_reach_the_analysts_database(home
     assert [n for n in raw if n in every_text] == []
     published = Home(home).published.read_bytes()
     assert [n for n in raw if n.encode() in published] == []
+
+
+def test_a_warehouse_made_before_remarks_were_kept_gains_them_and_keeps_its_rows(tmp_path):
+    from importlib import resources
+
+    from redcross.warehouse import writer
+
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as old:  # the raw tables as the writer made them before issue 21
+        old.execute(resources.files("redcross.warehouse").joinpath("raw", "00_schema.sql").read_text("utf-8"))
+        old.execute("insert into raw.form_values values ('s1', 'first_aid_trained', 10, null, 'Sheet1', 'D5')")
+    con = writer.open_writer(path)
+    try:
+        assert con.execute("select submission_id, remark from raw.form_values").fetchall() == [("s1", None)]
+        assert con.execute("select count(*) from raw.reviews").fetchone() == (0,)
+        assert con.execute("select count(*) from data_issues").fetchone() == (0,)
+    finally:
+        con.close()
