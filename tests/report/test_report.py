@@ -160,6 +160,7 @@ def test_the_sources_give_each_warning_with_the_forms_explanation(xlsx, demo):
     assert "3578" in unexplained and "说明" not in unexplained
     assert all(not r[7] for r in rows if r[1] != "越城区")
     assert "（说明：上年同期数含2016年底补录的12人" in to_csv(demo[1])
+    assert "（说明：上年同期数含2016年底补录的12人（按年报更正口径））" in to_html(demo[1])
 
 
 # --- HTML -----------------------------------------------------------------------------------------
