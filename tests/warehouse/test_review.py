@@ -8,6 +8,8 @@ as every night (`nightly.local`: the flows' own tests cover Prefect).
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 from keqiao import KEQIAO_2017
@@ -138,6 +140,18 @@ def test_a_review_survives_a_later_night_and_a_backfill(reviewed_home):
     assert found["public_trained", "yoy_outlier"][0] == "confirmed"
     assert found["first_aid_trained", "yoy_outlier"][:2] == ("explained", JUMP_EXPLAINED)
     assert found["donation_income", "prior_mismatch"][0] == "open"
+
+
+def test_a_review_survives_a_backfill_from_a_folder_holding_the_same_form(reviewed_home, tmp_path):
+    review(reviewed_home, "捐赠收入", "prior_mismatch", "--query", "请更正上年同期数")
+    folder = tmp_path / "history"
+    folder.mkdir()
+    ((sha,),) = published_rows(reviewed_home, "select sha256 from submissions where unit_code = 'keqiao' "
+                                              "and year = 2017 and status = 'accepted'")
+    # the very bytes received, under another name: already received, nothing changes
+    shutil.copy2(Home(reviewed_home).archive / f"{sha}.xlsx", folder / "柯桥区2017.xlsx")
+    backfill.local(years="2017", source=str(folder), home=str(reviewed_home), today=TODAY)
+    assert issues(reviewed_home)["donation_income", "prior_mismatch"][:3] == ("queried", None, "请更正上年同期数")
 
 
 def test_a_later_form_for_the_unit_and_period_starts_its_warnings_afresh(reviewed_home):
