@@ -243,31 +243,20 @@ DECISIONS = {"confirmed": "已确认，数字成立 / confirmed: the figure stan
 
 def cmd_review(args: argparse.Namespace) -> int:
     """Record `confirmed` or `queried` for a warning of the submission in force, and publish."""
-    from redcross.core.labels import split_label
     from redcross.core.periods import period_label
     from redcross.flows.review import NoSuchWarning, record_review
     from redcross.read.home import Home
-    from redcross.warehouse.writer import Review
 
-    if not _month_ok(args.month):
-        return 2
     home = Home.resolve(args.home)
     registry = home.registry()
-    unit = registry.unit_for(args.unit)
-    code = registry.indicator_keys.get(split_label(args.indicator)[0])
-    if unit is None:
-        print(f"未知单位 / unknown unit {args.unit!r}: one of {'、'.join(u.name for u in registry.units)}", file=sys.stderr)
-        return 2
-    if code is None:
-        names = "、".join(i.name for i in registry.indicators)
-        print(f"未知指标 / unknown indicator {args.indicator!r}: one of {names}", file=sys.stderr)
+    review = _review_asked(args, registry)
+    if review is None:
         return 2
     if not home.writer.exists():
         print(f"还没有数据库 / no warehouse at {home.writer}: run `redcross run` first", file=sys.stderr)
         return 2
-    decision = "confirmed" if args.confirm else "queried"
-    review = Review(unit.code, args.year, args.month, code, args.rule, decision, args.note.strip())
-    what = f"{unit.name} {period_label(args.year, args.month)} {registry.indicator(code).name} {args.rule}"
+    what = (f"{registry.unit(review.unit_code).name} {period_label(review.year, review.month)} "
+            f"{registry.indicator(review.indicator_code).name} {review.rule}")
     try:
         submission_id = record_review(home, review)
     except NoSuchWarning as missing:
@@ -275,8 +264,31 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"在用的报表没有这条提示 / no such warning on the form in force: {what}"
               f"（该期的提示 / its warnings: {in_force or '无 / none'}）", file=sys.stderr)
         return 2
-    print(f"已记录 / recorded: {what} → {DECISIONS[decision]}（{submission_id}）；已发布 / published")
+    print(f"已记录 / recorded: {what} → {DECISIONS[review.decision]}（{submission_id}）；已发布 / published")
     return 0
+
+
+def _review_asked(args: argparse.Namespace, registry):
+    """The review the arguments ask for, unit and indicator as people write them; None, having said
+    why in one line, when a month, unit, indicator or note cannot be."""
+    from redcross.core.labels import split_label
+    from redcross.warehouse.writer import Review
+
+    if not _month_ok(args.month):
+        return None
+    unit = registry.unit_for(args.unit)
+    code = registry.indicator_keys.get(split_label(args.indicator)[0])
+    if unit is None:
+        print(f"未知单位 / unknown unit {args.unit!r}: one of {'、'.join(u.name for u in registry.units)}", file=sys.stderr)
+    elif code is None:
+        names = "、".join(i.name for i in registry.indicators)
+        print(f"未知指标 / unknown indicator {args.indicator!r}: one of {names}", file=sys.stderr)
+    elif not args.note.strip():
+        print("请写明审核意见 / --note must say why (what the unit said, or what was asked of it)", file=sys.stderr)
+    else:
+        decision = "confirmed" if args.confirm else "queried"
+        return Review(unit.code, args.year, args.month, code, args.rule, decision, args.note.strip())
+    return None
 
 
 def _review_command(command) -> None:

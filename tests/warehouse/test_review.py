@@ -122,8 +122,9 @@ def test_reviewing_a_warning_that_is_not_in_force_is_one_line_and_exit_2(reviewe
     assert review(reviewed_home, "普及培训", "yoy_outlier", "--confirm", "x", year="2016") == 2
     assert review(reviewed_home, "普及培训", "yoy_outlier", "--confirm", "x", unit="不存在的单位") == 2
     assert review(reviewed_home, "不存在的指标", "yoy_outlier", "--confirm", "x") == 2
+    assert review(reviewed_home, "普及培训", "yoy_outlier", "--confirm", "  ") == 2
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 4 and all(" / " in line for line in err)
+    assert len(err) == 5 and all(" / " in line for line in err)
     assert err[0].startswith("在用的报表没有这条提示 / no such warning on the form in force: 柯桥区 2017年 志愿服务场次")
     assert "普及培训 yoy_outlier" in err[0]  # it names the warnings the period has
     assert published_rows(reviewed_home, "select count(*) from staging.reviews") == [(0,)]
