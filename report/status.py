@@ -23,7 +23,10 @@ def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | 
             lines.append(f"    {outcome:<10} {file_name}")
             if outcome == "rejected":
                 lines += [f"      {m['cell'] or ''} {m['message_zh']} / {m['message_en']}" for m in messages]
-    lines += issue_lines(queries.waiting_issues(con), queries.settled_issues(con))
+    if queries.view_comment(con, "main", "data_issues") is None:  # published before reviews were kept
+        lines.append("提示的处理情况在下次运行后可见 / the warnings' states show after the next `redcross run`")
+    else:
+        lines += issue_lines(queries.waiting_issues(con), queries.settled_issues(con))
     if latest := queries.latest_period(con):
         shown = "、".join(queries.missing_units(con, *latest)) or "无 / none"
         lines.append(f"本期缺报 / not yet reported for {period_label(*latest)}: {shown}")

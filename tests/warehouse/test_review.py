@@ -206,3 +206,9 @@ def test_a_warehouse_made_before_remarks_were_kept_gains_them_and_keeps_its_rows
         assert con.execute("select count(*) from data_issues").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_status_on_a_warehouse_published_before_reviews_were_kept_says_when_they_show(memory_warehouse):
+    memory_warehouse.execute("drop view data_issues")
+    text = status_text(memory_warehouse)
+    assert "the warnings' states show after the next `redcross run`" in text and "waiting for a look" not in text
