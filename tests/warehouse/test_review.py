@@ -212,3 +212,24 @@ def test_status_on_a_warehouse_published_before_reviews_were_kept_says_when_they
     memory_warehouse.execute("drop view data_issues")
     text = status_text(memory_warehouse)
     assert "the warnings' states show after the next `redcross run`" in text and "waiting for a look" not in text
+
+
+def test_a_review_waits_for_a_run_that_holds_the_homes_lock(reviewed_home):
+    import threading
+
+    from filelock import FileLock
+
+    lock = FileLock(Home(reviewed_home).lock)
+    lock.acquire()
+    results: list[int] = []
+    waiting = threading.Thread(target=lambda: results.append(
+        review(reviewed_home, "普及培训", "yoy_outlier", "--confirm", "数字属实")))
+    try:
+        waiting.start()
+        waiting.join(timeout=2)
+        assert waiting.is_alive() and results == []  # nothing recorded while the run writes
+        assert issues(reviewed_home)["public_trained", "yoy_outlier"][0] == "open"
+    finally:
+        lock.release()
+    waiting.join(timeout=60)
+    assert results == [0] and issues(reviewed_home)["public_trained", "yoy_outlier"][0] == "confirmed"
