@@ -272,22 +272,24 @@ def _review_asked(args: argparse.Namespace, registry):
     """The review the arguments ask for, unit and indicator as people write them; None, having said
     why in one line, when a month, unit, indicator or note cannot be."""
     from redcross.core.labels import split_label
+    from redcross.core.remarks import kept_remark
     from redcross.warehouse.writer import Review
 
     if not _month_ok(args.month):
         return None
     unit = registry.unit_for(args.unit)
     code = registry.indicator_keys.get(split_label(args.indicator)[0])
+    note = kept_remark(args.note)  # kept as a remark is: one line, at most 200 characters, numbers masked
     if unit is None:
         print(f"未知单位 / unknown unit {args.unit!r}: one of {'、'.join(u.name for u in registry.units)}", file=sys.stderr)
     elif code is None:
         names = "、".join(i.name for i in registry.indicators)
         print(f"未知指标 / unknown indicator {args.indicator!r}: one of {names}", file=sys.stderr)
-    elif not args.note.strip():
+    elif note is None:
         print("请写明审核意见 / --note must say why (what the unit said, or what was asked of it)", file=sys.stderr)
     else:
         decision = "confirmed" if args.confirm else "queried"
-        return Review(unit.code, args.year, args.month, code, args.rule, decision, args.note.strip())
+        return Review(unit.code, args.year, args.month, code, args.rule, decision, note)
     return None
 
 
@@ -302,7 +304,8 @@ def _review_command(command) -> None:
     decision = review.add_mutually_exclusive_group(required=True)
     decision.add_argument("--confirm", action="store_true", help="the figure stands (confirmed)")
     decision.add_argument("--query", action="store_true", help="the unit was asked to correct it (queried)")
-    review.add_argument("--note", required=True, help="why: what the unit said, or what was asked of it")
+    review.add_argument("--note", required=True, help="why: what the unit said, or what was asked of it (kept on one "
+                        "line, at most 200 characters, phone and ID numbers masked)")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -110,6 +110,12 @@ def test_a_review_confirms_one_warning_and_queries_another(reviewed_home, capsys
     assert "普及培训" not in waiting and "救护员培训" not in waiting
 
 
+def test_a_review_note_is_kept_as_a_remark_is_its_phone_numbers_masked(reviewed_home):
+    review(reviewed_home, "普及培训", "yoy_outlier", "--query", "已致电王科长 13812345678\n请更正")
+    assert issues(reviewed_home)["public_trained", "yoy_outlier"][2] == "已致电王科长 138****5678 请更正"
+    assert published_rows(reviewed_home, "select count(*) from raw.reviews where note like '%12345678%'") == [(0,)]
+
+
 def test_a_later_decision_on_the_same_warning_is_the_one_that_counts(reviewed_home):
     review(reviewed_home, "普及培训", "yoy_outlier", "--query", "请核实")
     review(reviewed_home, "普及培训", "yoy_outlier", "--confirm", "单位已说明，数字属实")
