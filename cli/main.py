@@ -318,6 +318,79 @@ def _check_command(command) -> None:
     check.add_argument("--format", choices=["text", "json"], default="text")
 
 
+# --- review: the data manager's decision on a warning (SPEC §10) -----------------------------------
+
+DECISIONS = {"confirmed": "已确认，数字成立 / confirmed: the figure stands",
+             "queried": "已要求单位更正 / queried: the unit is asked to correct it"}
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Record `confirmed` or `queried` for a warning of the submission in force, and publish."""
+    from redcross.core.periods import period_label
+    from redcross.flows.review import NoSuchWarning, record_review
+    from redcross.read.home import Home
+
+    home = Home.resolve(args.home)
+    registry = home.registry()
+    review = _review_asked(args, registry)
+    if review is None:
+        return 2
+    if not home.writer.exists():
+        print(f"还没有数据库 / no warehouse at {home.writer}: run `redcross run` first", file=sys.stderr)
+        return 2
+    what = (f"{registry.unit(review.unit_code).name} {period_label(review.year, review.month)} "
+            f"{registry.indicator(review.indicator_code).name} {review.rule}")
+    try:
+        submission_id = record_review(home, review)
+    except NoSuchWarning as missing:
+        in_force = "、".join(f"{registry.indicator(c).name if c else ''} {r}".strip() for c, r in missing.in_force)
+        print(f"在用的报表没有这条提示 / no such warning on the form in force: {what}"
+              f"（该期的提示 / its warnings: {in_force or '无 / none'}）", file=sys.stderr)
+        return 2
+    print(f"已记录 / recorded: {what} → {DECISIONS[review.decision]}（{submission_id}）；已发布 / published")
+    return 0
+
+
+def _review_asked(args: argparse.Namespace, registry):
+    """The review the arguments ask for, unit and indicator as people write them; None, having said
+    why in one line, when a month, unit, indicator or note cannot be."""
+    from redcross.core.labels import split_label
+    from redcross.core.remarks import kept_remark
+    from redcross.warehouse.writer import Review
+
+    if not _month_ok(args.month):
+        return None
+    unit = registry.unit_for(args.unit)
+    code = registry.indicator_keys.get(split_label(args.indicator)[0])
+    note = kept_remark(args.note)  # kept as a remark is: one line, at most 200 characters, numbers masked
+    if unit is None:
+        print(f"未知单位 / unknown unit {args.unit!r}: one of {'、'.join(u.name for u in registry.units)}", file=sys.stderr)
+    elif code is None:
+        names = "、".join(i.name for i in registry.indicators)
+        print(f"未知指标 / unknown indicator {args.indicator!r}: one of {names}", file=sys.stderr)
+    elif note is None:
+        print("请写明审核意见 / --note must say why (what the unit said, or what was asked of it)", file=sys.stderr)
+    else:
+        decision = "confirmed" if args.confirm else "queried"
+        return Review(unit.code, args.year, args.month, code, args.rule, decision, note)
+    return None
+
+
+def _review_command(command) -> None:
+    review = command("review", "record the data manager's decision on a warning of the form in force: "
+                     "--confirm (the figure stands) or --query (the unit is asked to correct it)", cmd_review)
+    review.add_argument("--unit", required=True, help="unit name or code, e.g. 柯桥区 or keqiao")
+    review.add_argument("--year", type=int, required=True)
+    review.add_argument("--month", type=int, default=12, help="last month of the period (default 12, the full year)")
+    review.add_argument("--indicator", required=True, help="indicator name or code, e.g. 捐赠收入 or donation_income")
+    review.add_argument("--rule", required=True, help="the warning's rule, e.g. yoy_outlier or prior_mismatch")
+    decision = review.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--confirm", action="store_true", help="the figure stands (confirmed)")
+    decision.add_argument("--query", action="store_true", help="the unit was asked to correct it (queried)")
+    review.add_argument("--note", required=True, help="why: what the unit said, or what was asked of it (kept on one "
+                        "line, at most 200 characters, phone and ID numbers masked)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="redcross", description="绍兴市红十字会统计数据处理 / Shaoxing Red Cross statistics pipeline")
     commands = top.add_subparsers(dest="command", required=True)
@@ -365,6 +438,7 @@ def parser() -> argparse.ArgumentParser:
     demo = command("demo", "a fresh demo home (./redcross-demo) with the bundled 2016/2017 forms (and 2017's "
                    "January-June), run, and the 2017 report", cmd_demo)
     _check_command(command)
+    _review_command(command)
     for sub in (run, backfill, serve, demo):
         sub.add_argument("--verbose", action="store_true",
                          help="Prefect's and Great Expectations' own logs on the terminal, not in <home>/logs/redcross.log")

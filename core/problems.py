@@ -28,12 +28,14 @@ class Problem:
     message_zh: str
     message_en: str
     remark: str | None = None  # the form's 备注 on the row(s) the problem concerns (masked), where it has one
+    indicator_code: str | None = None  # the code of `indicator`, where the problem concerns one of the registry
 
     def as_dict(self) -> dict[str, str | None]:
         return asdict(self)
 
     def line(self) -> str:
-        """The problem as two lines a clerk can act on: Chinese, then English."""
+        """The problem as two lines a clerk can act on, Chinese then English, and the form's own
+        explanation (its 备注) on a third where it has one: the clerk's words, said once."""
         where_zh = "，".join(filter(None, [
             f"文件“{self.file}”", self.sheet and f"工作表“{self.sheet}”", self.cell and f"单元格 {self.cell}",
             self.indicator and f"指标“{self.indicator}”",
@@ -43,7 +45,12 @@ class Problem:
             self.indicator and f"indicator '{self.indicator}'",
         ]))
         label_zh, label_en = ("错误", "error") if self.severity == "error" else ("提示", "warning")
-        return f"[{label_zh}] {where_zh}：{self.message_zh}\n[{label_en}] {where_en}: {self.message_en}"
+        lines = f"[{label_zh}] {where_zh}：{self.message_zh}\n[{label_en}] {where_en}: {self.message_en}"
+        return f"{lines}\n{self.explanation()}" if self.remark else lines
+
+    def explanation(self) -> str:
+        """The form's 备注 on the row, labelled in both languages (empty when there is none)."""
+        return f"说明 / explanation: {self.remark}" if self.remark else ""
 
 
 @cache
@@ -66,6 +73,7 @@ def problem(
     expected: object = None,
     remark: str | None = None,
     spec: dict[str, str] | None = None,
+    indicator_code: str | None = None,
     **extra: object,
 ) -> Problem:
     """A problem of the named rule, its texts filled from rules.toml (or from `spec`, the severity and
@@ -88,4 +96,5 @@ def problem(
         message_zh=spec["zh"].format(**fields),
         message_en=spec["en"].format(**fields),
         remark=remark or None,
+        indicator_code=indicator_code,
     )

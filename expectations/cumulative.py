@@ -122,7 +122,7 @@ def _decrease(row: dict, form: Form, registry: Registry) -> Problem:
     return problem(
         "cumulative_decrease", file=form.arrival.name, sheet=form.sheet, cell=row["cell"], indicator=indicator.name,
         value=plain_amount(row["value"], indicator.kind), expected=plain_amount(row["other_value"], indicator.kind),
-        remark=row["remark"], **fields,
+        remark=row["remark"], indicator_code=indicator.code, **fields,
     )
 
 

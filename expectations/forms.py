@@ -187,7 +187,8 @@ def as_typed(value: Decimal, kind: str, money_unit: str | None) -> str:
 
 def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, runner: Checker,
                   rows: pl.DataFrame | None = None) -> None:
-    """Warn where an accepted form's figure strays from the unit's own figure a year earlier.
+    """Warn where an accepted form's figure strays from the unit's own figure a year earlier; each
+    warning carries the row's remark (its 备注), where it has one.
 
     `priors` holds (unit, year, month, indicator, value) as the warehouse (or tonight's forms)
     hold them. Only rows with such a figure are checked (without one neither rule can fail); the
@@ -204,7 +205,8 @@ def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, r
     )
     compared = (
         _accepted_rows(accepted, rows)
-        .select("row_key", "form", "indicator_code", "value", "value_cell", "prior_value", "prior_cell", "money_unit")
+        .select("row_key", "form", "indicator_code", "value", "value_cell", "prior_value", "prior_cell", "money_unit",
+                "remark")
         .join(year_before, on="form")
         .join(priors.cast(FIGURES_SCHEMA).rename({"value": "warehouse_prior"}), on=FIGURE_KEYS, how="inner")
     )
@@ -223,7 +225,9 @@ def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, r
         row = located[failure.row_key]
         form, prior = forms[row["form"]], row["warehouse_prior"]
         indicator = registry.indicator(row["indicator_code"])
-        where = {"file": form.arrival.name, "sheet": form.sheet, "indicator": indicator.name}
+        # the clerk's 备注 on the row explains the warning (it is then `explained`, not `open`)
+        where = {"file": form.arrival.name, "sheet": form.sheet, "indicator": indicator.name,
+                 "indicator_code": indicator.code, "remark": row["remark"]}
         if failure.rule == "yoy_outlier":
             typed = row["money_unit"] if indicator.kind == "money" else None
             form.problems.append(problem(

@@ -96,6 +96,7 @@ def _formula_problem(formula: Formula, form: Form, figures: dict[str, dict], reg
     return problem(
         formula.id, spec=formula.spec, file=form.arrival.name, sheet=form.sheet,
         cell="、".join(row["value_cell"] for row in involved), indicator="、".join(names), value="、".join(typed),
+        indicator_code=next(iter(formula.codes), None),  # data_issues and `review` know it by its first indicator
         expected=_with_names(formula, registry), remark="；".join(dict.fromkeys(remarks)) or None,
         left=_typed_side(formula.left, figures, registry), right=_typed_side(formula.right, figures, registry),
         figures=", ".join(f"{name} {row['value_cell']} = {shown}" for name, row, shown in zip(names, involved, typed,

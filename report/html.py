@@ -322,14 +322,16 @@ def _coverage_section(report: Report) -> str:
 
 
 def _sources_section(report: Report) -> str:
-    head = "<tr><th>指标</th><th>单位</th><th>数值</th><th>文件名</th><th>工作表!单元格</th><th>SHA-256</th></tr>"
+    head = ("<tr><th>指标</th><th>单位</th><th>数值</th><th>文件名</th><th>工作表!单元格</th><th>SHA-256</th>"
+            "<th>提示</th></tr>")
     rows = []
     for s in report.sources:
         indicator = report.registry.indicator(s.indicator_code)
         rows.append(f"<tr><td>{escape(indicator.name)}</td><td>{escape(s.unit_name)}</td>"
                     f"{_amount_cell(s.value, indicator)}<td class=\"source\">{escape(s.file_name)}</td>"
-                    f"<td>{escape(s.sheet)}!{escape(s.cell)}</td><td><code>{escape(s.sha256)}</code></td></tr>")
+                    f"<td>{escape(s.sheet)}!{escape(s.cell)}</td><td><code>{escape(s.sha256)}</code></td>"
+                    f"<td class=\"source\">{escape(s.messages)}</td></tr>")
     return (f'<section id="sources"><h2>附：数据来源</h2><p class="note">每个单位数字读自的报表文件、工作表和单元格；'
-            f"SHA-256 为归档原件的指纹。</p>"
+            f"SHA-256 为归档原件的指纹；提示为该报表的提示，附报表备注中的说明。</p>"
             f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
             f"</section>")

@@ -70,7 +70,10 @@ class RunSummary:
         shown, more = _first(list(self.warned.items()), MORE_WARNED)
         for name, problems in shown:
             lines.append(f"  提示 / warnings {name}:")
-            lines += [f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}" for p in problems]
+            for p in problems:
+                lines.append(f"    {p.cell or ''} {p.indicator or ''} {p.message_zh} / {p.message_en}")
+                if p.remark:  # the form explains it: the data manager reads the clerk's words beside it
+                    lines.append(f"      {p.explanation()}")
         lines += more
         for problem in self.target_problems:
             label = "" if problem.severity == "error" else "提示 / warning "
@@ -97,7 +100,7 @@ class RunSummary:
             warned, more_warned = _first(list(self.warned.items()), MORE_WARNED)
             for name, problems in [*rejected, *warned]:
                 lines += [f"| {_md(name)} | {p.severity} | {p.cell or ''} | {_md(p.indicator or '')} "
-                          f"| {_md(p.message_zh)} / {_md(p.message_en)} |" for p in problems]
+                          f"| {_md(p.message_zh)} / {_md(p.message_en)}{_md(_explained(p))} |" for p in problems]
             lines += ["", *(line.strip() for line in more_rejected + more_warned)]
         lines += [f"- {line.strip()}" for line in self.missing_lines() + self.arriving_lines()]
         for problem in self.target_problems:
@@ -114,6 +117,11 @@ class RunSummary:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _explained(problem: Problem) -> str:
+    """The form's explanation after a message in a table cell: `（说明 / explanation: …）`, or nothing."""
+    return f"（{problem.explanation()}）" if problem.remark else ""
 
 
 def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repeats: list[Form],

@@ -1,5 +1,6 @@
-"""`redcross status`: what the last runs did, the warnings waiting for a look, who has not reported,
-and with a year, the grid of who has reported which period."""
+"""`redcross status`: what the last runs did, the warnings waiting for a look (open or queried; the
+explained and confirmed ones counted), who has not reported, and with a year, the grid of who has
+reported which period."""
 
 from __future__ import annotations
 
@@ -22,18 +23,36 @@ def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | 
             lines.append(f"    {outcome:<10} {file_name}")
             if outcome == "rejected":
                 lines += [f"      {m['cell'] or ''} {m['message_zh']} / {m['message_en']}" for m in messages]
-    warnings = queries.waiting_warnings(con)
-    lines.append(f"待核实的提示 / warnings waiting for a look: {len(warnings)}")
-    for w in warnings:
-        m = w.message
-        lines.append(f"  {period_label(w.year, w.month)} {w.unit_name} {w.file_name} {m['cell'] or ''} {m['indicator'] or ''}: "
-                     f"{m['message_zh']} / {m['message_en']}")
+    if queries.view_comment(con, "main", "data_issues") is None:  # published before reviews were kept
+        lines.append("提示的处理情况在下次运行后可见 / the warnings' states show after the next `redcross run`")
+    else:
+        lines += issue_lines(queries.waiting_issues(con), queries.settled_issues(con))
     if latest := queries.latest_period(con):
         shown = "、".join(queries.missing_units(con, *latest)) or "无 / none"
         lines.append(f"本期缺报 / not yet reported for {period_label(*latest)}: {shown}")
     if year is not None:
         lines += ["", coverage_grid(Coverage.from_rows(year, queries.coverage(con, year)))]
     return "\n".join(lines)
+
+
+ISSUE_STATES = {"open": "待核实 open", "queried": "已要求更正 queried"}
+
+
+def issue_lines(waiting: list[queries.WaitingIssue], settled: dict[str, int]) -> list[str]:
+    """The warnings still waiting (open, or queried from the unit), each with the form's explanation
+    or the data manager's note where there is one; the settled ones only counted."""
+    explained, confirmed = settled["explained"], settled["confirmed"]
+    head = (f"待核实的提示 / warnings waiting for a look: {len(waiting)}（另有已说明 {explained}、已确认 {confirmed}，"
+            f"不再列出 / besides {explained} explained and {confirmed} confirmed, not listed）")
+    lines = [head]
+    for w in waiting:
+        lines.append(f"  [{ISSUE_STATES[w.state]}] {period_label(w.year, w.month)} {w.unit_name} {w.file_name} "
+                     f"{w.cell or ''} {w.indicator_name or ''}: {w.message_zh} / {w.message_en}")
+        if w.remark:
+            lines.append(f"      说明 / explanation: {w.remark}")
+        if w.review_note:
+            lines.append(f"      审核意见 / review note ({beijing_time(w.reviewed_at)}): {w.review_note}")
+    return lines
 
 
 def coverage_grid(coverage: Coverage) -> str:

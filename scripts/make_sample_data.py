@@ -296,6 +296,9 @@ class FormLayout:
         default_factory=dict
     )  # indicator -> text 本期数
     remarks: dict[str, str] = field(default_factory=dict)  # indicator -> 备注
+    # indicator -> 上年同期数 as the clerk wrote it where it differs from the unit's 2016 figure: the run
+    # warns (prior_mismatch), explained where the row has a 备注, open where it has none
+    priors: dict[str, object] = field(default_factory=dict)
     footer_style: str = "lines"  # lines, labels, one_row
     month: int = 12  # the period: January to this month
     figures: dict[str, object] = field(default_factory=dict)  # indicator -> figure, instead of the split's
@@ -466,6 +469,9 @@ LAYOUTS = (
         meta_same_row=True,
         name_style="numbered",
         footer_style="labels",
+        # the demo's two warnings: one the form explains (explained), one it does not (open)
+        priors={"organ_registered": 39, "aid_beneficiaries": 3578},
+        remarks={"organ_registered": "上年同期数含2016年底补录的12人（按年报更正口径）"},
     ),
     FormLayout(
         "keqiao",
@@ -588,7 +594,9 @@ def midyear_layouts() -> tuple[FormLayout, ...]:
         midyear = replace(layout, month=MIDYEAR[1], file_name=MIDYEAR_FILE_NAMES[layout.unit],
                           text_values={code: restyled(text, midyear_value(code, layout.unit))
                                        for code, text in layout.text_values.items()},
-                          notes=tuple((code, "注：本表为1-6月累计数。") for code, _ in layout.notes))
+                          notes=tuple((code, "注：本表为1-6月累计数。") for code, _ in layout.notes),
+                          # mid-year forms give no 上年同期数, so nothing of the full year's to explain
+                          priors={}, remarks={c: t for c, t in layout.remarks.items() if c not in layout.priors})
         if layout.unit == "zhuji":
             first = replace(midyear, file_name=ZHUJI_FIRST_FILE_NAME, figures=dict(ZHUJI_FIRST_FORM),
                             received=datetime(2017, 7, 10, 14, 0, 0))
@@ -839,7 +847,7 @@ def build_grid(layout: FormLayout) -> Grid:
             grid.put(row, c0 + 3, count_cell(current, layout))
         assert (row, c0 + 3) in grid.cells, "an empty value cell is an error"
         if layout.period == (2017, 12):  # mid-year forms leave 上年同期数 empty, as 2016's do
-            prior = unit_value(code, 2016, layout.unit)
+            prior = layout.priors.get(code, unit_value(code, 2016, layout.unit))
             prior_cell = (
                 money_cell(prior, layout)
                 if code in MONEY
@@ -1003,6 +1011,9 @@ def quirks_of(layout: FormLayout) -> str:
         quirks.append("blank row(s) between indicators")
     for code, text in layout.text_values.items():
         quirks.append(f"{code} as text `{text}`")
+    for code, prior in layout.priors.items():
+        explained = f", explained in its 备注 `{layout.remarks[code]}`" if code in layout.remarks else ", unexplained"
+        quirks.append(f"{code}'s 上年同期数 {prior} differs from the 2016 figure (a warning{explained})")
     if layout.zero != 0:
         quirks.append(f"zeros as `{layout.zero}`")
     if layout.organ_unit != "人":

@@ -17,6 +17,7 @@ import polars as pl
 from redcross.core.forms import Arrival, Form, Labelled, RowsAt
 from redcross.core.labels import fold
 from redcross.core.registry import Registry
+from redcross.core.remarks import kept_remark
 from redcross.core.sheets import SheetGrid
 from redcross.transforms.labels import fold_expr, label_key_expr, label_unit_expr
 from redcross.transforms.numbers import parse_figure
@@ -27,6 +28,7 @@ NAME_HEADERS = {"指标名称", "指标", "项目", "指标项目"}
 VALUE_HEADERS = {"本期数", "本年数", "本年累计", "本年累计数", "本期", "本期累计"}
 UNIT_HEADERS = {"计量单位", "单位"}
 PRIOR_HEADERS = {"上年同期数", "上年同期", "上年同期累计", "上年同期累计数"}
+REMARK_HEADERS = {"备注", "说明", "备注说明"}
 FOOTER_LABELS = ("填表人", "联系电话", "填报日期", "单位负责人", "负责人", "审核人", "制表人", "联系人")
 UNIT_LABEL = "填报单位"
 PERIOD_LABEL = "报告期"
@@ -41,6 +43,7 @@ class FormLayout:
     value_column: str
     unit_column: str | None
     prior_column: str | None
+    remark_column: str | None  # 备注 (or 说明): a clerk's explanation of a figure, per indicator row
     unit: Labelled
     period: Labelled
     money_unit: str | None  # 万元 or 元 from a note such as 金额单位：万元 above the table
@@ -133,6 +136,7 @@ def locate_form(grid: pl.DataFrame) -> FormLayout | None:
         value_column=column_of(VALUE_HEADERS),
         unit_column=column_of(UNIT_HEADERS),
         prior_column=column_of(PRIOR_HEADERS),
+        remark_column=column_of(REMARK_HEADERS),
         unit=_labelled(grid, cells, UNIT_LABEL, header),
         period=_labelled(grid, cells, PERIOD_LABEL, header),
         money_unit=hints[0] if hints else None,
@@ -142,14 +146,15 @@ def locate_form(grid: pl.DataFrame) -> FormLayout | None:
 RAW_ROW_SCHEMA = {
     "row": pl.Int64, "label": pl.String, "label_cell": pl.String, "unit_text": pl.String, "unit_cell": pl.String,
     "value_text": pl.String, "value_cell": pl.String, "prior_text": pl.String, "prior_cell": pl.String,
-    "money_hint": pl.String,
+    "money_hint": pl.String, "remark": pl.String,
 }
 
 
 def form_rows(grid: pl.DataFrame, layout: FormLayout) -> dict[str, list]:
     """The rows between the header and the footer that name an indicator or hold a figure, as
-    columns of plain lists (`RAW_ROW_SCHEMA`): a form has a few dozen rows, and a night's forms
-    are made one frame together (see `clean_form_rows`), so no polars query is spent per form."""
+    columns of plain lists (`RAW_ROW_SCHEMA`), each row's 备注 as `core.remarks.kept_remark` keeps it:
+    a form has a few dozen rows, and a night's forms are made one frame together (see
+    `clean_form_rows`), so no polars query is spent per form."""
     picked = [layout.name_column, layout.unit_column, layout.value_column, layout.prior_column]
     letters, rows = _plain_rows(grid)
     out: dict[str, list] = {name: [] for name in RAW_ROW_SCHEMA}
@@ -168,6 +173,8 @@ def form_rows(grid: pl.DataFrame, layout: FormLayout) -> dict[str, list]:
             out[text_name].append(texts.get(column) if column else None)
             out[cell_name].append(f"{column}{row}" if column else None)
         out["money_hint"].append(layout.money_unit)
+        # masked here, before the row goes anywhere: a 备注 may carry a phone or ID number
+        out["remark"].append(kept_remark(texts.get(layout.remark_column)) if layout.remark_column else None)
     return out
 
 

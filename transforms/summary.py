@@ -59,6 +59,7 @@ def summary_rows(grid: pl.DataFrame, layout: SummaryLayout) -> pl.LazyFrame:
             pl.lit(None, pl.String).alias("prior_text"),
             pl.lit(None, pl.String).alias("prior_cell"),
             pl.lit(None, pl.String).alias("money_hint"),
+            pl.lit(None, pl.String).alias("remark"),  # the wide layout has no 备注 column
         )
         for column, header in layout.indicator_columns.items()
     ]

@@ -10,9 +10,10 @@ import duckdb
 from redcross.warehouse.queries import view_columns
 from redcross.warehouse.sql import text
 
-STAGING = ("units", "indicators", "submissions", "form_values", "targets", "unit_targets", "runs")
+STAGING = ("units", "indicators", "submissions", "form_values", "message_notes", "reviews", "targets", "unit_targets",
+           "runs")
 MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "unit_progress", "revisions", "coverage",
-         "runs")
+         "data_issues", "runs")
 
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:

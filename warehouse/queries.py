@@ -104,12 +104,19 @@ class RunSubmission(NamedTuple):
     messages: list[dict]
 
 
-class WaitingWarning(NamedTuple):
+class WaitingIssue(NamedTuple):
     file_name: str
     unit_name: str
     year: int
     month: int
-    message: dict
+    indicator_name: str | None
+    cell: str | None
+    message_zh: str
+    message_en: str
+    state: str  # open or queried
+    remark: str | None
+    review_note: str | None
+    reviewed_at: datetime | None
 
 
 class CityTotal(NamedTuple):
@@ -209,9 +216,16 @@ def run_submissions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[RunSubm
     return _rows(con, "run_submissions", RunSubmission, {"run_id": run_id})
 
 
-def waiting_warnings(con: duckdb.DuckDBPyConnection) -> list[WaitingWarning]:
-    """(file_name, unit_code, year, month, message) of every warning on a submission in force."""
-    return _rows(con, "waiting_warnings", WaitingWarning)
+def waiting_issues(con: duckdb.DuckDBPyConnection) -> list[WaitingIssue]:
+    """The warnings of submissions in force still waiting: open (nobody has explained or decided them)
+    or queried (the unit was asked to correct the figure); newest period first, registry order."""
+    return _rows(con, "waiting_issues", WaitingIssue)
+
+
+def settled_issues(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many warnings in force are explained (by the form's 备注) and confirmed (by the data manager)."""
+    counts = dict(con.execute(query("settled_issues")).fetchall())
+    return {state: counts.get(state, 0) for state in ("explained", "confirmed")}
 
 
 def city_totals(con: duckdb.DuckDBPyConnection) -> list[CityTotal]:

@@ -95,11 +95,21 @@ where c.year = $year
 order by u.registry_order, c.month;
 
 -- name: sources
--- where each unit figure of a period was read: the submission's file, the sheet and the cell
+-- where each unit figure of a period was read: the submission's file, the sheet and the cell, and
+-- its submission's warnings, each with the form's explanation (说明) where the row has one
+with warnings as (
+    select d.submission_id,
+           string_agg(d.message_zh || coalesce('（说明：' || d.remark || '）', ''), '；'
+                      order by i.display_order nulls last, d.cell, d.rule) as messages
+    from data_issues as d
+    left join staging.indicators as i using (indicator_code)
+    group by d.submission_id
+)
 select v.indicator_code, v.unit_code, u.unit_name, v.value, s.file_name, s.sha256, f.sheet, f.cell,
-       array_to_string(list_transform(s.messages, lambda m: m.message_zh), '；') as messages
+       coalesce(w.messages, '') as messages
 from indicator_values as v
 join submissions as s using (submission_id)
+left join warnings as w using (submission_id)
 join staging.form_values as f using (submission_id, indicator_code)
 join staging.indicators as i using (indicator_code)
 join staging.units as u on u.unit_code = v.unit_code
@@ -115,13 +125,21 @@ limit $runs;
 -- name: run_submissions
 select file_name, status, messages from submissions where run_id = $run_id order by file_name;
 
--- name: waiting_warnings
--- every warning of a submission still in force, newest period first, units in registry order
-select s.file_name, u.unit_name, s.year, s.month, unnest(s.messages) as message
-from submissions as s
-join staging.units as u using (unit_code)
-where s.status = 'accepted' and len(s.messages) > 0
-order by s.year desc, s.month desc, u.registry_order, s.file_name;
+-- name: waiting_issues
+-- the warnings of submissions in force still waiting (open or queried), newest period first,
+-- units in registry order and indicators in form order
+select s.file_name, u.unit_name, d.year, d.month, i.indicator_name, d.cell, d.message_zh, d.message_en,
+       d.state, d.remark, d.review_note, d.reviewed_at
+from data_issues as d
+join submissions as s using (submission_id)
+join staging.units as u on u.unit_code = d.unit_code
+left join staging.indicators as i on i.indicator_code = d.indicator_code
+where d.state in ('open', 'queried')
+order by d.year desc, d.month desc, u.registry_order, s.file_name, i.display_order nulls last, d.cell;
+
+-- name: settled_issues
+-- how many warnings in force are settled, by state: explained or confirmed
+select state, count(*) from data_issues where state in ('explained', 'confirmed') group by state;
 
 -- name: city_totals
 -- every city total, by period and in form order, with what a person needs to read it

@@ -7,6 +7,7 @@ transaction (a crash rolls it back); `warehouse.publish` then puts a copy where 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,8 @@ SUBMISSIONS_SCHEMA = {
     "precedence": pl.Datetime("us"), "outcome": pl.String, "run_id": pl.String,
     "messages": pl.List(pl.Struct({k: pl.String for k in MESSAGE_FIELDS})),
 }
+# what a message's struct has no field for, per message (raw.message_notes): a warehouse made before keeps its struct
+NOTES_SCHEMA = {"submission_id": pl.String, "message_no": pl.Int32, "indicator_code": pl.String, "remark": pl.String}
 
 
 def open_writer(path: Path) -> duckdb.DuckDBPyConnection:
@@ -119,25 +122,33 @@ def load_submissions(con: duckdb.DuckDBPyConnection, forms: list[tuple[int, Form
     known submissions anew: see `insert_submissions`.
     """
     values = _values_table([(i, f) for i, f in forms if not f.rejected], rows)
-    insert_submissions(con, _submissions_table([f for _, f in forms], run_id, loaded_at), values, replace)
+    every = [f for _, f in forms]
+    insert_submissions(con, _submissions_table(every, run_id, loaded_at), values, replace, _notes_table(every))
 
 
 def insert_submissions(
-    con: duckdb.DuckDBPyConnection, submissions: pl.DataFrame, values: pl.DataFrame, replace: bool = False
+    con: duckdb.DuckDBPyConnection, submissions: pl.DataFrame, values: pl.DataFrame, replace: bool = False,
+    notes: pl.DataFrame | None = None,
 ) -> None:
-    """Add submissions (and the figures of the accepted ones); a known submission is left as it is.
+    """Add submissions (the figures of the accepted ones, and the notes on their messages); a known
+    submission is left as it is.
 
-    With `replace` known submissions are read anew: their figures, outcome and messages replaced;
-    the name they arrived under and their place in the order of precedence kept (the archive holds
-    them under their SHA-256).
+    With `replace` known submissions are read anew: their figures, outcome, messages and notes
+    replaced; the name they arrived under and their place in the order of precedence kept (the
+    archive holds them under their SHA-256). The data manager's reviews are never touched: they
+    hold for the submission, whichever run reads it.
     """
     if replace and not submissions.is_empty():
         with _registered(con, "rerun_submissions", submissions.select("submission_id", "file_name", "precedence")):
             con.execute(statement("keep_rerun_submissions"))
         con.execute(statement("delete_kept_values"))
+        con.execute(statement("delete_kept_notes"))
         con.execute(statement("delete_kept_submissions"))
         submissions = submissions.drop("file_name", "precedence").join(
             con.sql(statement("kept_submissions")).pl(), on="submission_id")
+    if notes is not None and not notes.is_empty():  # before the submissions: only a new submission's notes go in
+        with _registered(con, "incoming_notes", notes):
+            con.execute(statement("insert_notes"))
     if not submissions.is_empty():
         with _registered(con, "incoming_submissions", submissions):
             con.execute(statement("insert_submissions"))
@@ -167,6 +178,41 @@ def remember_targets_read(con: duckdb.DuckDBPyConnection, fingerprint: str, prob
     con.execute(statement("remember_targets_read"), [fingerprint, json.dumps(problems, ensure_ascii=False)])
 
 
+@dataclass(frozen=True)
+class Review:
+    """The data manager's decision on one warning: confirmed (the figure stands) or queried (the unit
+    was asked to correct it), for the unit's submission in force for the period."""
+
+    unit_code: str
+    year: int
+    month: int
+    indicator_code: str
+    rule: str
+    decision: str  # confirmed or queried
+    note: str
+
+
+def record_review(con: duckdb.DuckDBPyConnection, review: Review, reviewed_at: datetime) -> str | None:
+    """Record the decision on the warning in force it names; its submission's id, or None when the
+    submission in force for the unit and period has no such warning (nothing is recorded)."""
+    where = {"unit_code": review.unit_code, "year": review.year, "month": review.month,
+             "indicator_code": review.indicator_code, "rule": review.rule}
+    found = con.execute(statement("issue_in_force"), where).fetchone()
+    if found is None:
+        return None
+    con.execute(statement("insert_review"), {
+        "submission_id": found[0], "indicator_code": review.indicator_code, "rule": review.rule,
+        "decision": review.decision, "note": review.note, "reviewed_at": reviewed_at,
+    })
+    return found[0]
+
+
+def issues_of_period(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, month: int) -> list[tuple[str, str]]:
+    """(indicator_code, rule) of each warning in force for the unit and period."""
+    where = {"unit_code": unit_code, "year": year, "month": month}
+    return con.execute(statement("issues_of_period"), where).fetchall()
+
+
 class _registered:
     """A frame visible to SQL under `name` for the block."""
 
@@ -194,11 +240,23 @@ def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | Non
             "precedence": max(f.arrival.received_at, loaded_at) if loaded_at else f.arrival.received_at,
             "outcome": "rejected" if f.rejected else "accepted",
             "run_id": run_id,
-            "messages": [{k: v for k, v in p.as_dict().items() if k not in ("file", "remark")} for p in f.problems],
+            "messages": [{k: getattr(p, k) for k in MESSAGE_FIELDS} for p in f.problems],
         }
         for f in forms
     ]
     return pl.DataFrame(rows, schema=SUBMISSIONS_SCHEMA)
+
+
+def _notes_table(forms: list[Form]) -> pl.DataFrame:
+    """Per message that concerns an indicator of the registry or carries a remark: its place among its
+    submission's messages (from 1, as raw.submissions.messages lists them), the indicator's code and the remark."""
+    rows = [
+        {"submission_id": f.submission_id, "message_no": n, "indicator_code": p.indicator_code, "remark": p.remark}
+        for f in forms
+        for n, p in enumerate(f.problems, start=1)
+        if p.indicator_code or p.remark
+    ]
+    return pl.DataFrame(rows, schema=NOTES_SCHEMA)
 
 
 def _values_table(forms: list[tuple[int, Form]], rows: pl.DataFrame) -> pl.DataFrame:
@@ -215,5 +273,6 @@ def _values_table(forms: list[tuple[int, Form]], rows: pl.DataFrame) -> pl.DataF
         rows_of(rows, [i for i, _ in numbered])
         .filter(pl.col("indicator_code").is_not_null())
         .join(submissions, on="form")
-        .select("submission_id", "indicator_code", "value", "prior_value", "sheet", pl.col("value_cell").alias("cell"))
+        .select("submission_id", "indicator_code", "value", "prior_value", "sheet", pl.col("value_cell").alias("cell"),
+                "remark")
     )

@@ -63,6 +63,9 @@ left join raw.submissions as s using (submission_id);
 -- name: delete_kept_values
 delete from raw.form_values where submission_id in (select submission_id from kept);
 
+-- name: delete_kept_notes
+delete from raw.message_notes where submission_id in (select submission_id from kept);
+
 -- name: delete_kept_submissions
 delete from raw.submissions where submission_id in (select submission_id from kept);
 
@@ -72,6 +75,12 @@ select * from kept;
 -- name: insert_submissions
 insert into raw.submissions by name
 select * from incoming_submissions
+where submission_id not in (select submission_id from raw.submissions);
+
+-- name: insert_notes
+-- run before insert_submissions: the notes of submissions not yet known (a known one keeps its own)
+insert into raw.message_notes by name
+select * from incoming_notes
 where submission_id not in (select submission_id from raw.submissions);
 
 -- name: insert_values
@@ -106,3 +115,22 @@ insert into raw.targets_read values (?, ?);
 -- name: city_figures
 -- every city total, to say afterwards which figures a run changed
 select year, month, indicator_code, total from city_totals;
+
+-- name: issue_in_force
+-- a warning of the submission in force for a unit and period, by indicator and rule (redcross review)
+select submission_id, state
+from data_issues
+where unit_code = $unit_code and year = $year and month = $month
+  and indicator_code = $indicator_code and rule = $rule
+limit 1;
+
+-- name: issues_of_period
+-- the warnings in force for a unit and period, to name them when a review names none of them
+select distinct indicator_code, rule
+from data_issues
+where unit_code = $unit_code and year = $year and month = $month
+order by indicator_code, rule;
+
+-- name: insert_review
+insert into raw.reviews (submission_id, indicator_code, rule, decision, note, reviewed_at)
+values ($submission_id, $indicator_code, $rule, $decision, $note, $reviewed_at);

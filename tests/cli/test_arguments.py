@@ -28,7 +28,9 @@ def test_a_month_outside_the_year_is_one_line_and_exit_2(home, month, tmp_path):
     before = files_under(home)
     for args in (["report", "--home", str(home), "--year", "2017", "--month", month, "--format", "html"],
                  ["template", "--home", str(home), "--unit", "keqiao", "--year", "2017", "--month", month,
-                  "--out", str(tmp_path / "blank.xlsx")]):
+                  "--out", str(tmp_path / "blank.xlsx")],
+                 ["review", "--home", str(home), "--unit", "越城区", "--year", "2017", "--month", month,
+                  "--indicator", "捐赠支出受益人数", "--rule", "prior_mismatch", "--confirm", "--note", "x"]):
         result = redcross(*args)
         assert result.returncode == 2, result.stderr
         assert result.stderr.strip().splitlines() == [f"月份应为1-12 / --month must be 1-12, not {month}"]

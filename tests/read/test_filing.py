@@ -2,6 +2,7 @@
 CRLF line ends, each problem once in each language, and what to do at the end."""
 
 import json
+from dataclasses import replace
 
 from redcross.core.problems import Problem
 from redcross.read.filing import write_reasons
@@ -36,3 +37,18 @@ def test_the_reason_file_opens_in_notepad_and_ends_with_what_to_do(tmp_path):
     (machine,) = home.quarantine.glob("*.reason.json")
     assert not machine.read_bytes().startswith(b"\xef\xbb\xbf")  # JSON stays plain UTF-8 for programs
     assert len(json.loads(machine.read_text("utf-8"))["problems"]) == 2
+
+
+def test_a_problem_with_the_forms_explanation_gives_it_once_after_its_two_languages(tmp_path):
+    home = Home.resolve(tmp_path / "home")
+    original = home.inbox / "越城区-2017.xlsx"
+    original.write_bytes(b"PK")
+    explained = replace(PROBLEMS[0], remark="大写数字，已与单位核对为12")
+    write_reasons(home, original, "abc123", [explained, PROBLEMS[1]], sync=False)
+    (txt,) = home.quarantine.glob("*.reason.txt")
+    raw = txt.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\n") == raw.count(b"\r\n")
+    lines = [line for line in raw.decode("utf-8-sig").split("\r\n") if line]
+    at = next(n for n, line in enumerate(lines) if explained.message_en in line)
+    assert lines[at + 1] == "说明 / explanation: 大写数字，已与单位核对为12"
+    assert sum("说明 / explanation" in line for line in lines) == 1

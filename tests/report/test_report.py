@@ -19,6 +19,7 @@ from redcross.read.home import Home
 from redcross.report.html import to_html
 from redcross.report.model import CONTRIBUTION_CHART_UNITS, build_report
 from redcross.report.narrative import narrative
+from redcross.report.text_formats import to_csv
 from redcross.report.xlsx import write_xlsx
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -146,6 +147,20 @@ def test_the_xlsx_sources_sheet_traces_every_unit_figure_to_file_sha_and_cell(xl
     first_aid = [r for r in rows if r[0] == "救护员培训"]
     assert sum(r[2] for r in first_aid) == 21810
     assert all(re.fullmatch(r"[A-Z]+\d+", r[6]) for r in rows)
+
+
+def test_the_sources_give_each_warning_with_the_forms_explanation(xlsx, demo):
+    """The bundled 越城区 2017 form has two warnings: one explained in its 备注, one not (SPEC §10)."""
+    rows = list(openpyxl.load_workbook(xlsx)["数据来源"].iter_rows(min_row=2, values_only=True))
+    warned = {r[7] for r in rows if r[1] == "越城区"}
+    assert len(warned) == 1
+    (text,) = warned
+    explained, unexplained = text.split("；")
+    assert "39" in explained and explained.endswith("（说明：上年同期数含2016年底补录的12人（按年报更正口径））")
+    assert "3578" in unexplained and "说明" not in unexplained
+    assert all(not r[7] for r in rows if r[1] != "越城区")
+    assert "（说明：上年同期数含2016年底补录的12人" in to_csv(demo[1])
+    assert "（说明：上年同期数含2016年底补录的12人（按年报更正口径））" in to_html(demo[1])
 
 
 # --- HTML -----------------------------------------------------------------------------------------

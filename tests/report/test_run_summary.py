@@ -40,3 +40,21 @@ def test_the_prefect_artifact_is_capped_the_same_way():
     markdown = night(rejected=25, warned=30).markdown()
     assert markdown.count("| u0") == 20 and markdown.count("| w0") == 20
     assert "… 另有 5 个文件" in markdown and "10 more files with warnings" in markdown
+
+
+def test_a_warning_the_form_explains_shows_the_explanation_beside_it():
+    summary = RunSummary("nightly-1")
+    name = "越城区2017年度统计报表.xlsx"
+    summary.accepted.append(name)
+    summary.warned[name] = [
+        problem("prior_mismatch", file=name, sheet="Sheet1", cell="E9", indicator="器官遗体角膜捐献登记", value="39",
+                expected="27", remark="上年同期数含补录的12人"),
+        problem("prior_mismatch", file=name, sheet="Sheet1", cell="E14", indicator="捐赠支出受益人数", value="3578",
+                expected="3587"),
+    ]
+    lines = summary.text().splitlines()
+    at = next(n for n, line in enumerate(lines) if " E9 " in line)
+    assert lines[at + 1].strip() == "说明 / explanation: 上年同期数含补录的12人"
+    assert sum("说明 / explanation" in line for line in lines) == 1
+    (row,) = [line for line in summary.markdown().splitlines() if "| E9 |" in line]
+    assert row.endswith("（说明 / explanation: 上年同期数含补录的12人） |")
