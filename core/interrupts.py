@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 
 
 class Terminated(BaseException):
@@ -28,11 +29,13 @@ NOTHING_CHANGED = ("已中断，未做任何改动（数据库和收件箱照旧
 
 
 def terminate_on_sigterm() -> None:
-    """From now on SIGTERM raises `Terminated` in the main thread, as Ctrl-C raises KeyboardInterrupt."""
+    """From now on SIGTERM raises `Terminated` in the main thread, as Ctrl-C raises KeyboardInterrupt
+    (called from another thread, as a test may call the command, it leaves the signal as it is)."""
     def raise_terminated(signum, frame):
         raise Terminated()
 
-    signal.signal(signal.SIGTERM, raise_terminated)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, raise_terminated)
 
 
 def interrupt_signal(exc: BaseException) -> int | None:

@@ -255,7 +255,7 @@ def test_check_as_a_user_runs_it_while_a_run_holds_the_lock(history_home, tmp_pa
         "unit_name": "柯桥区", "year": 2018, "month": 12, "period": "2018年", "received_before": None,
         "exit_status": 1}
     first = found["problems"][0]
-    assert set(first) == set(MESSAGE_FIELDS) | {"file", "remark"}
+    assert set(first) == set(MESSAGE_FIELDS) | {"file", "remark", "indicator_code"}
     assert (first["cell"], first["indicator"], first["value"], first["expected"]) == ("D5", "救护员培训", "39510", "3951")
     assert [f["verdict"] for f in found["forms"]] == ["accepted_with_warnings"]
 

@@ -40,7 +40,7 @@ def test_the_reason_file_opens_in_notepad_and_ends_with_what_to_do(tmp_path):
 
 
 def test_a_problem_with_the_forms_explanation_gives_it_once_after_its_two_languages(tmp_path):
-    home = Home.resolve(tmp_path / "home")
+    home = Home.create(tmp_path / "home")
     original = home.inbox / "越城区-2017.xlsx"
     original.write_bytes(b"PK")
     explained = replace(PROBLEMS[0], remark="大写数字，已与单位核对为12")
