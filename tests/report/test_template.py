@@ -5,7 +5,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from keqiao import KEQIAO_2017
-from support import REGISTRY, TODAY
+from support import REGISTRY, TODAY, make_home
 
 from redcross.cli.main import main
 from redcross.expectations.forms import check_forms
@@ -70,7 +70,8 @@ def test_a_filled_template_reads_back_unchanged(blank):
 
 def test_template_command_writes_the_form_for_a_unit_named_by_code_or_alias(tmp_path, capsys):
     out = tmp_path / "forms" / "shangyu-2018.xlsx"
-    assert main(["template", "--year", "2018", "--unit", "上虞市", "--out", str(out)]) == 0
+    home = str(make_home(tmp_path / "home"))
+    assert main(["template", "--home", home, "--year", "2018", "--unit", "上虞市", "--out", str(out)]) == 0
     assert openpyxl.load_workbook(out).active["A2"].value == "填报单位：上虞区"
-    assert main(["template", "--year", "2018", "--unit", "杭州", "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert main(["template", "--home", home, "--year", "2018", "--unit", "杭州", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "unknown unit" in capsys.readouterr().err
