@@ -56,24 +56,10 @@ def _validation_early() -> None:
     start_validation_early()
 
 
-def _registry_usable(given: str | None) -> bool:
-    """The home's registry and audit formulas can be read; else one line saying which entry is wrong
-    (the caller exits 2, having read no file)."""
-    from redcross.core.formulas import FormulaError
-    from redcross.core.registry import RegistryError
+def cmd_run(args: argparse.Namespace) -> int:
     from redcross.read.home import Home
 
-    try:
-        Home.resolve(given).registry()
-    except (FormulaError, RegistryError) as exc:
-        print(exc, file=sys.stderr)
-        return False
-    return True
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    if not _registry_usable(args.home):
-        return 2
+    Home.resolve(args.home).registry()  # a registry or formula that cannot be used stops here, before any flow (see main)
     _logs(args, args.home)
     _validation_early()
     from redcross.flows.nightly import nightly
@@ -171,8 +157,6 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 2
     from redcross.read.home import Home
 
-    if not _registry_usable(args.home):
-        return 2
     codes = [u.code for u in Home.resolve(args.home).registry().units]
     if args.unit and args.unit not in codes:
         print(f"未知单位 / unknown unit {args.unit!r}: one of {', '.join(codes)}", file=sys.stderr)

@@ -141,6 +141,17 @@ def night_rows(forms: list[Form]) -> pl.DataFrame:
     return stack_rows([(i, f) for i, f in enumerate(forms) if f.rows_at is not None])
 
 
+def accepted_forms(forms: list[Form]) -> list[tuple[int, Form]]:
+    """The forms the warnings are checked on (accepted so far, with a period and rows), each with its
+    place in `forms`: the number its rows carry in the night's stack."""
+    return [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
+
+
+def rows_for(numbered: list[tuple[int, Form]], rows: pl.DataFrame | None) -> pl.DataFrame:
+    """The rows of these numbered forms: taken from the night's stack (`night_rows`) where given, else stacked."""
+    return stack_rows(numbered) if rows is None else rows_of(rows, [i for i, _ in numbered])
+
+
 def rows_of(rows: pl.DataFrame, numbers: list[int]) -> pl.DataFrame:
     """The stacked rows of the forms numbered `numbers`, as `stack_rows` would give them for those forms alone."""
     if "form" not in rows.columns:  # nothing was stacked

@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from redcross.core.decimals import plain_amount
-from redcross.core.forms import FIGURE_KEYS, YEAR_TO_DATE_SCHEMA, Form, rows_of, stack_rows
+from redcross.core.forms import FIGURE_KEYS, YEAR_TO_DATE_SCHEMA, Form, accepted_forms, rows_for
 from redcross.core.periods import period_label
 from redcross.core.problems import Problem, problem
 from redcross.core.registry import Registry
@@ -33,7 +33,7 @@ def check_cumulative(forms: list[Form], in_force: pl.DataFrame, registry: Regist
     `in_force`: the warehouse's figures of those units and years (writer.year_to_date_figures);
     tonight's accepted forms count too, the latest file winning. `rows`: as for check_forms.
     """
-    accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
+    accepted = accepted_forms(forms)
     if not accepted:
         return
     own = _own_figures(accepted, rows)
@@ -67,7 +67,7 @@ def _own_figures(accepted: list[tuple[int, Form]], rows: pl.DataFrame | None) ->
         schema={"form": pl.Int64, "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32,
                 "received_at": pl.Datetime("us"), "file_name": pl.String, "sheet": pl.String},
     )
-    stacked = stack_rows(accepted) if rows is None else rows_of(rows, [i for i, _ in accepted])
+    stacked = rows_for(accepted, rows)
     remark = [pl.col("remark")] if "remark" in stacked.columns else [pl.lit(None, pl.String).alias("remark")]
     return (
         stacked.filter(pl.col("indicator_code").is_not_null() & pl.col("value").is_not_null())

@@ -13,7 +13,7 @@ from decimal import Decimal
 import polars as pl
 
 from redcross.core.decimals import in_wan, plain_amount, round_half_up
-from redcross.core.forms import FIGURE_KEYS, FIGURES_SCHEMA, Form, TotalCheck, rows_of, stack_rows
+from redcross.core.forms import FIGURE_KEYS, FIGURES_SCHEMA, Form, TotalCheck, accepted_forms, rows_for, stack_rows
 from redcross.core.problems import Problem, problem, threshold
 from redcross.core.registry import Registry
 from redcross.expectations.suites import Checker
@@ -145,7 +145,7 @@ def history_keys(forms: list[Form]) -> set[tuple[str, int, int]]:
 def same_night_figures(forms: list[Form], rows: pl.DataFrame | None = None) -> pl.DataFrame:
     """Figures of tonight's accepted forms, the latest file winning, as a year-earlier lookup would see them
     (FIGURES_SCHEMA). `rows`: as for `check_forms`."""
-    accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
+    accepted = accepted_forms(forms)
     if not accepted:
         return pl.DataFrame(schema=FIGURES_SCHEMA)
     periods = pl.DataFrame(
@@ -156,15 +156,11 @@ def same_night_figures(forms: list[Form], rows: pl.DataFrame | None = None) -> p
                 "received_at": pl.Datetime("us")},
     )
     return (
-        _accepted_rows(accepted, rows).select("form", "indicator_code", "value").join(periods, on="form")
+        rows_for(accepted, rows).select("form", "indicator_code", "value").join(periods, on="form")
         .sort("received_at", maintain_order=True)
         .unique(subset=FIGURE_KEYS, keep="last", maintain_order=True)
         .select(list(FIGURES_SCHEMA)).cast(FIGURES_SCHEMA)
     )
-
-
-def _accepted_rows(accepted: list[tuple[int, Form]], rows: pl.DataFrame | None) -> pl.DataFrame:
-    return stack_rows(accepted) if rows is None else rows_of(rows, [i for i, _ in accepted])
 
 
 def prefer_later(earlier: pl.DataFrame, later: pl.DataFrame) -> pl.DataFrame:
@@ -195,7 +191,7 @@ def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, r
     ratio is an exact Decimal quotient used only for the comparison. `rows`: as for `check_forms`.
     """
     limit = threshold("yoy_ratio")
-    accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
+    accepted = accepted_forms(forms)
     if not accepted:
         return
     year_before = pl.DataFrame(
@@ -204,7 +200,7 @@ def check_history(forms: list[Form], priors: pl.DataFrame, registry: Registry, r
         schema={"form": pl.Int64, "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32},
     )
     compared = (
-        _accepted_rows(accepted, rows)
+        rows_for(accepted, rows)
         .select("row_key", "form", "indicator_code", "value", "value_cell", "prior_value", "prior_cell", "money_unit",
                 "remark")
         .join(year_before, on="form")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from redcross.core.forms import Form, rows_of, stack_rows
+from redcross.core.forms import Form, accepted_forms, rows_for
 from redcross.core.formulas import Formula, Side, side_total
 from redcross.core.problems import Problem, problem
 from redcross.core.registry import Registry
@@ -32,7 +32,7 @@ def check_formulas(forms: list[Form], registry: Registry, runner: Checker, rows:
 
     `rows`: the forms' rows already stacked (`core.forms.night_rows(forms)`), as for check_forms.
     """
-    accepted = [(i, f) for i, f in enumerate(forms) if not f.rejected and f.period and f.rows_at is not None]
+    accepted = accepted_forms(forms)
     if not accepted or not registry.formulas:
         return
     figures = _formula_figures(accepted, rows, registry.formulas)
@@ -54,7 +54,7 @@ def check_formulas(forms: list[Form], registry: Registry, runner: Checker, rows:
 def _formula_figures(accepted: list[tuple[int, Form]], rows: pl.DataFrame | None,
                      formulas: tuple[Formula, ...]) -> pl.DataFrame:
     """The accepted forms' rows of the indicators some formula names (with their 备注 where rows carry one)."""
-    stacked = stack_rows(accepted) if rows is None else rows_of(rows, [i for i, _ in accepted])
+    stacked = rows_for(accepted, rows)
     named = {code for formula in formulas for code in formula.codes}
     return (stacked.filter(pl.col("indicator_code").is_in(list(named)))
             .select([c for c in FIGURE_COLUMNS if c in stacked.columns]))

@@ -16,6 +16,10 @@ DEFAULT_HOME = "./redcross-data"
 class NotAHome(ValueError):
     """A --home (or $REDCROSS_HOME) that is not a home folder: said in one line, zh and en."""
 
+    @classmethod
+    def a_file(cls, path: Path) -> NotAHome:
+        return cls(f"{path} 是一个文件，不是数据目录 / is a file, not a home folder")
+
 
 @dataclass(frozen=True)
 class Home:
@@ -38,7 +42,7 @@ class Home:
         """The home `resolve` finds, refused (NotAHome) where it is not one; nothing is created."""
         home = cls.named(given)
         if home.root.is_file():
-            raise NotAHome(f"{home.root} 是一个文件，不是数据目录 / is a file, not a home folder")
+            raise NotAHome.a_file(home.root)
         if not home.inbox.is_dir():
             raise NotAHome(f"{home.root} 不是数据目录（没有 inbox 文件夹）；新建请用 redcross init {home.root} / "
                            f"is not a home (it has no inbox folder); to make one: redcross init {home.root}")
@@ -49,7 +53,7 @@ class Home:
         """A new home at `root` (a folder that does not exist yet, or is empty, or is a home already)."""
         home = cls(Path(root).absolute())
         if home.root.is_file():
-            raise NotAHome(f"{home.root} 是一个文件，不是数据目录 / is a file, not a home folder")
+            raise NotAHome.a_file(home.root)
         if home.root.is_dir() and not home.inbox.is_dir() and any(home.root.iterdir()):
             raise NotAHome(f"{home.root} 已有其他文件，未改作数据目录 / already holds other files; "
                            "not made a home (choose an empty or new folder)")
