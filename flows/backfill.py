@@ -7,6 +7,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from redcross.core import clock
 from redcross.flows.plumbing.orchestration import flow
 from redcross.flows.plumbing.writing_run import Plan, writing_run
 from redcross.flows.steps import (
@@ -58,7 +59,7 @@ def backfill(years: str, unit: str | None = None, source: str | None = None, hom
     with writing_run(where, plan) as run:
         intake = read_forms(take_folder(plan.folder), run)
         rows = stack_night_rows(intake)
-        validate_forms(intake, rows, run.con, run.registry, run.checks, today or date.today())
+        validate_forms(intake, rows, run.con, run.registry, run.checks, today or clock.today())
         load_figures(intake, rows, run)
         publish_figures(intake, run)
     return run.summary

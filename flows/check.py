@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from redcross.core import clock
 from redcross.flows.plumbing.night import looking_night
 from redcross.flows.plumbing.orchestration import local_executor
 from redcross.flows.steps import read_forms, stack_night_rows, validate_forms
@@ -37,5 +38,5 @@ def check_files(paths: list[Path], home: Home, today: date | None = None) -> lis
     with looking_night(home) as night, local_executor("threads"):
         intake = read_forms(paths, night)
         rows = stack_night_rows(intake)
-        validate_forms(intake, rows, night.con, night.registry, night.checks, today or date.today())
+        validate_forms(intake, rows, night.con, night.registry, night.checks, today or clock.today())
         return file_verdicts(paths, intake.every_form, night.known, night.registry)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from redcross.core import clock
 from redcross.flows.plumbing.night import NIGHTLY
 from redcross.flows.plumbing.orchestration import flow
 from redcross.flows.plumbing.writing_run import writing_run
@@ -19,7 +20,7 @@ def nightly(home: str | None = None, today: date | None = None, wait: bool = Tru
         paths, arriving = take_inbox(run.home)
         intake = read_forms(paths, run)
         rows = stack_night_rows(intake)
-        validate_forms(intake, rows, run.con, run.registry, run.checks, today or date.today())
+        validate_forms(intake, rows, run.con, run.registry, run.checks, today or clock.today())
         load_figures(intake, rows, run)
         run.summary.still_arriving = [p.name for p in arriving]
         publish_figures(intake, run)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import duckdb
 from filelock import FileLock, Timeout
 
+from redcross.core.clock import utc_now
 from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal
 from redcross.core.periods import beijing_time
 from redcross.flows.plumbing.night import Night, Plan
@@ -29,10 +30,6 @@ from redcross.report.run_summary import RunSummary
 from redcross.warehouse import writer
 
 LOCK_WAIT_SECONDS = 6 * 3600
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class RunInProgress(RuntimeError):
