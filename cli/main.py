@@ -6,7 +6,7 @@ import argparse
 import os
 import shutil
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -212,6 +212,27 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+# The demo replays the office's 2017 (北京时间): each night, the sample files that landed in the inbox
+# that day, then the run. 新昌县 sends its 1-6月 form a week late, with 诸暨市's correction; 开发区
+# sends none. 2017's full year lands on 21 January 2018, in time only because the due date moved
+# past the weekend. The demo's calendar.toml says what is due when.
+DEMO_NIGHTS = (
+    ("2017-01-12T22:00", ("inbox/*2016*",)),
+    ("2017-07-10T22:00", ("midyear/*",)),
+    ("2017-07-17T22:00", ("later/*",)),
+    ("2018-01-21T22:00", ("inbox/*2017*",)),
+)
+DEMO_CALENDAR = """\
+# The demo office's reporting calendar (报送日历). A period 1..m is due by the end of the 10th of
+# month m+1 (北京时间), the full year by 20 January of the next; 20-21 January 2018 are a weekend,
+# so 2017's full year is due on Monday the 22nd (遇节假日顺延). No `months`: the periods expected are
+# those the units report (here 1-6月 and the full year; 2016 had no half-year form).
+due_day = 10
+annual_due = "01-20"
+holidays = ["2018-01-20", "2018-01-21"]
+"""
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     root = Path(args.home or "./redcross-demo").absolute()
     if root.exists():
@@ -223,10 +244,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     make_demo_home(root)
     _logs(args, root)
     _validation_early()
+    from redcross.core import clock
     from redcross.flows.nightly import nightly
 
     print(f"演示目录 / demo home: {root}")
-    summary = nightly(home=str(root), today=date.today())
+    try:
+        for when, patterns in DEMO_NIGHTS:
+            for pattern in patterns:
+                for path in sorted((root / "sample").glob(pattern)):
+                    # a copy, as an e-mailed form lands: it keeps its modification time, and lands now
+                    shutil.copy2(path, root / "inbox" / path.name)
+                    path.unlink()
+            os.environ[clock.NOW_VARIABLE] = when
+            summary = nightly(home=str(root), today=clock.today())
+            print(f"{when.replace('T', ' ')} 北京时间: {summary.headline()}")
+    finally:
+        os.environ.pop(clock.NOW_VARIABLE, None)
+    print()
     print(summary.text())
     print()
     status = cmd_report(argparse.Namespace(home=str(root), year=2017, month=12, format="md", out=None))
@@ -236,21 +270,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def make_demo_home(root: Path) -> None:
-    """A new home with the bundled forms (full years and 2017年1-6月) in its inbox and the targets
-    (the province's and the units') in targets/, each form dated as the sample's modified.csv says:
-    git keeps no file times, and which of 诸暨市's two mid-year forms is the correction depends on them."""
+    """A new home with the bundled forms waiting in sample/ (full years in inbox/, 2017年1-6月 in
+    midyear/, the two that come later in later/), the targets (the province's and the units') in
+    targets/ and the demo's calendar.toml. Each form is dated as the sample's modified.csv says: git
+    keeps no file times, and which of 诸暨市's two mid-year forms is the correction depends on them."""
+    from redcross.read.home import Home
+
     sample = resources.files("redcross.cli").joinpath("sample_data")
-    root.mkdir(parents=True)
+    Home.create(root)
     (root / DEMO_MARK).write_text("made by `redcross demo`; safe to delete\n", encoding="utf-8")
-    for folder, into in (("inbox", "inbox"), ("midyear", "inbox"), ("targets", "targets")):
+    (root / "calendar.toml").write_text(DEMO_CALENDAR, encoding="utf-8")
+    for folder, into in (("inbox", "sample/inbox"), ("midyear", "sample/midyear"), ("targets", "targets")):
         with resources.as_file(sample.joinpath(folder)) as source:
             shutil.copytree(source, root / into, copy_function=shutil.copy2, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("README*"))
+    later = root / "sample" / "later"
+    later.mkdir()
+    for name in DEMO_LATER:
+        (root / "sample" / "midyear" / name).rename(later / name)
     modified = sample.joinpath("modified.csv").read_text("utf-8").splitlines()[1:]
     for line in modified:
         name, stamp = line.rsplit(",", 1)
+        folder, name = name.split("/", 1)
         when = datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp()
-        os.utime(root / "inbox" / name.split("/", 1)[1], (when, when))
+        os.utime(root / "sample" / ("later" if name in DEMO_LATER else folder) / name, (when, when))
+
+
+DEMO_LATER = ("新昌县 2017年1-6月 工作统计表.xlsx", "诸暨市红十字会2017年1-6月工作统计表（更正）.xlsx")
 
 
 # --- redcross check: a form's verdict before it is taken in (SPEC §10, dry run) -------------------
@@ -433,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run a command. A folder that is not a home is one line and 2; Ctrl-C or SIGTERM ends it with one
     line saying what was kept, and 130 or 143."""
     args = parser().parse_args(argv)
+    from redcross.core.calendar import CalendarError
     from redcross.core.formulas import FormulaError
     from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal, terminate_on_sigterm
     from redcross.core.registry import RegistryError
@@ -441,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     terminate_on_sigterm()
     try:
         return args.handler(args)
-    except (NotAHome, FormulaError, RegistryError) as exc:  # a home, registry or formula that cannot be used
+    except (NotAHome, FormulaError, RegistryError, CalendarError) as exc:  # a home, registry, formula or calendar that cannot be used
         print(exc, file=sys.stderr)
         return 2
     except BaseException as exc:

@@ -17,11 +17,13 @@ from redcross.core.problems import Problem
 
 @dataclass(frozen=True)
 class Arrival:
-    """A file as it arrived: where it is, its bytes' SHA-256 and its modification time."""
+    """A file as it arrived: where it is, its bytes' SHA-256, its modification time, and when it landed
+    where the run found it (its status-change time there, which a copy or a move sets)."""
 
     path: Path
     sha256: str
-    received_at: datetime  # UTC, naive
+    received_at: datetime  # UTC, naive: the modification time the file carries (which form supersedes which)
+    landed_at: datetime | None = None  # UTC, naive
 
     @property
     def name(self) -> str:

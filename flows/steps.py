@@ -162,7 +162,8 @@ def validate_forms(intake: Intake, rows: pl.DataFrame, con: duckdb.DuckDBPyConne
 def load_submissions(intake: Intake, rows: pl.DataFrame, run: Run) -> None:
     """Record every new form as a submission and load the figures of the accepted ones."""
     loaded_at = run.started_at if run.plan.wins_over_earlier_loads else None
-    writer.load_submissions(run.con, intake.new_numbered, rows, run.id, loaded_at, replace=run.plan.rerun_known)
+    writer.load_submissions(run.con, intake.new_numbered, rows, run.id, loaded_at, replace=run.plan.rerun_known,
+                            arrived=run.plan.from_inbox)
     fault_point("load")
 
 
@@ -188,8 +189,9 @@ def load_targets(run: Run) -> list[Problem]:
 
 @step()
 def build_figures(run: Run) -> None:
-    """Rebuild the analysts' views: submissions, indicator values, city totals."""
+    """Rebuild the analysts' views: submissions, indicator values, city totals, coverage and when each period is due."""
     writer.load_registry(run.con, run.registry)
+    writer.load_due_dates(run.con, run.calendar, run.started_at)
     build_models(run.con)
 
 
@@ -198,7 +200,8 @@ def load_figures(intake: Intake, rows: pl.DataFrame, run: Run) -> None:
     load_submissions(intake, rows, run)
     target_problems = load_targets(run)
     build_figures(run)
-    summary = summarise(run.con, run.id, intake.new, intake.already_received, target_problems, run.figures_before)
+    summary = summarise(run.con, run.id, intake.new, intake.already_received, target_problems, run.figures_before,
+                        run.started_at)
     run.commit(intake.counts(), summary)
 
 

@@ -1,5 +1,5 @@
-"""Files as they arrive: their bytes' SHA-256 and modification time, the spreadsheets in a folder, and
-whether a file that has only just changed is whole yet (a copy into the inbox may still be under way)."""
+"""Files as they arrive: their bytes' SHA-256, modification time and when they landed, the spreadsheets
+in a folder, and whether a file that has only just changed is whole yet (a copy into the inbox may still be under way)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import struct
 from datetime import UTC, datetime
 from pathlib import Path
 
+from redcross.core.clock import landed_at
 from redcross.core.forms import Arrival
 from redcross.read.sheets import SPREADSHEET_SUFFIXES
 
@@ -20,8 +21,9 @@ def arrival(path: Path) -> Arrival:
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
-    return Arrival(path, digest.hexdigest(), mtime)
+    stat = path.stat()
+    mtime = datetime.fromtimestamp(stat.st_mtime, UTC).replace(tzinfo=None)
+    return Arrival(path, digest.hexdigest(), mtime, landed_at(stat.st_ctime))
 
 
 def spreadsheets_under(folder: Path) -> list[Path]:

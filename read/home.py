@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from redcross.core.calendar import Calendar, load_calendar
 from redcross.core.files import PARTIAL, abandoned
 from redcross.core.registry import Registry, load_registry
 from redcross.read.arrivals import is_not_a_form
@@ -85,6 +86,11 @@ class Home:
         files = [self.registry_folder / name for name in ("units.csv", "indicators.csv", "unit_names.toml")]
         files.append(self.root / "rules.toml")
         return load_registry(*(path if path.exists() else None for path in files))
+
+    def calendar(self) -> Calendar:
+        """The reporting calendar: the home's own calendar.toml (at its top) over the bundled defaults."""
+        own = self.root / "calendar.toml"
+        return load_calendar(own if own.exists() else None)
 
     def arrivals(self) -> list[Path]:
         """Files waiting in the inbox: hidden files, folders, and what people's tools leave beside a

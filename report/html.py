@@ -307,7 +307,7 @@ def _revisions_section(report: Report) -> str:
 
 
 def _coverage_section(report: Report) -> str:
-    """The year's grid: units down, the periods in use across, each cell 已报, 退回 or 缺报."""
+    """The year's grid: units down, the periods across, each cell 已报, 退回 or 缺报; then 迟报 and 按时报送率."""
     coverage = report.coverage
     if coverage is None or not coverage.months:
         return ""
@@ -316,9 +316,11 @@ def _coverage_section(report: Report) -> str:
         f"<tr><td>{escape(name)}</td>"
         + "".join(f'<td class="state state-{state}">{STATE_LABELS[state]}</td>' for state in states) + "</tr>"
         for _, name, states in coverage.rows)
+    timeliness = "".join(f'<p class="timeliness">{escape(line)}</p>'
+                         for line in (coverage.late_line(), coverage.on_time_line()) if line)
     return (f'<section id="coverage"><h2>{report.year}年报送情况</h2>'
             f'<div class="table-wrap"><table class="grid"><thead>{head}</thead><tbody>{rows}</tbody></table></div>'
-            f'<p class="note">图例：{escape(COVERAGE_LEGEND)}</p></section>')
+            f'{timeliness}<p class="note">图例：{escape(COVERAGE_LEGEND)}</p></section>')
 
 
 def _sources_section(report: Report) -> str:

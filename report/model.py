@@ -15,7 +15,7 @@ from functools import cached_property
 
 import duckdb
 
-from redcross.core.decimals import percent
+from redcross.core.decimals import percent, round_half_up
 from redcross.core.periods import period_label
 from redcross.core.registry import Registry
 from redcross.warehouse import queries
@@ -152,22 +152,64 @@ def month_label(month: int) -> str:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """A period's 报送率 and 按时报送率, from exact counts."""
+
+    month: int
+    expected: int
+    reported: int
+    on_time: int
+    arrivals_known: int  # of the reported units, those whose first form's arrival is known
+
+    @property
+    def on_time_pct(self) -> Fraction | None:
+        """on_time / expected x 100, exact; None when no reported unit's arrival is known (backfilled forms)."""
+        return percent(Decimal(self.on_time), Decimal(self.expected)) if self.arrivals_known else None
+
+
+@dataclass(frozen=True)
 class Coverage:
-    """Who has reported which period of a year: the periods in use, and each unit's state in each."""
+    """Who has reported which period of a year: the periods of coverage, each unit's state in each,
+    how late the late ones were, and each period's rates."""
 
     year: int
     months: tuple[int, ...]
     rows: tuple[tuple[str, str, tuple[str, ...]], ...]  # (unit_code, unit_name, state per month)
+    days_late: tuple[tuple[str, int, int], ...] = ()  # (unit_code, month, days) of each form that came late
+    rates: tuple[Rate, ...] = ()
 
     @classmethod
-    def from_rows(cls, year: int, rows: list[tuple]) -> Coverage:
-        """From (unit_code, unit_name, month, state) rows, units in registry order."""
-        months = tuple(sorted({month for _, _, month, _ in rows}))
+    def from_rows(cls, year: int, rows: list[queries.CoverageRow],
+                  rates: list[queries.ReportingRate] | None = None) -> Coverage:
+        """From the coverage rows, units in registry order, and the reporting rates of the year."""
+        months = tuple(sorted({row.month for row in rows}))
         states: dict[tuple[str, str], dict[int, str]] = {}
-        for code, name, month, state in rows:
-            states.setdefault((code, name), {})[month] = state
+        for row in rows:
+            states.setdefault((row.unit_code, row.unit_name), {})[row.month] = row.state
+        late = tuple((row.unit_code, row.month, row.days_late) for row in rows if row.timeliness == "late")
         return cls(year, months, tuple((code, name, tuple(by_month[m] for m in months))
-                                       for (code, name), by_month in states.items()))
+                                       for (code, name), by_month in states.items()), late,
+                   tuple(Rate(r.month, r.expected, r.reported, r.on_time, r.arrivals_known) for r in rates or ()))
+
+    def late_line(self) -> str | None:
+        """迟报: each unit and period whose first accepted form came after the due date, with the days."""
+        if not self.days_late:
+            return None
+        names = {code: name for code, name, _ in self.rows}
+        order = {code: n for n, (code, _, _) in enumerate(self.rows)}
+        late = sorted(self.days_late, key=lambda item: (order[item[0]], item[1]))
+        return "迟报 / reported late: " + "；".join(f"{names[code]} {month_label(month)} {days}天"
+                                                    for code, month, days in late)
+
+    def on_time_line(self) -> str | None:
+        """按时报送率 per period, e.g. 1-6月 75.00%（6/8）; None when the year has no due dates."""
+        if not self.rates:
+            return None
+        parts = [f"{month_label(r.month)} "
+                 + (f"{round_half_up(r.on_time_pct, 2)}%（{r.on_time}/{r.expected}）" if r.on_time_pct is not None
+                    else "—（到达时间未知 / arrival unknown）")
+                 for r in self.rates]
+        return "按时报送率 / reported on time: " + "；".join(parts)
 
 
 def time_progress(month: int) -> Fraction:
@@ -268,4 +310,4 @@ def build_report(con: duckdb.DuckDBPyConnection, registry: Registry, year: int, 
                   tuple(queries.sources(con, year, month)),
                   tuple(queries.unit_targets(con, year)),
                   tuple(queries.period_revisions(con, year, month)),
-                  Coverage.from_rows(year, queries.coverage(con, year)))
+                  Coverage.from_rows(year, queries.coverage(con, year), queries.reporting_rates(con, year)))

@@ -4,12 +4,13 @@ what the night's resubmissions changed."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import duckdb
 
 from redcross.core.decimals import plain_amount, shown_value
 from redcross.core.forms import Form
-from redcross.core.periods import period_label
+from redcross.core.periods import BEIJING, period_label
 from redcross.core.problems import Problem
 from redcross.warehouse import queries
 
@@ -17,6 +18,21 @@ SHOWN = 20  # files (rejected, warned) and lines (revisions, figures) a summary 
 MORE_FILES = ("  … 另有 {n} 个文件，原因见 quarantine/*.reason.txt 与 `redcross status` / "
               "{n} more files: their reasons are in quarantine/*.reason.txt and `redcross status`")
 MORE_WARNED = "  … 另有 {n} 个文件有提示，见 `redcross status` / {n} more files with warnings: see `redcross status`"
+
+
+def overdue_lines(unreported: list[queries.Unreported], now: datetime, shown: int = SHOWN) -> list[str]:
+    """The units whose due time has passed by `now` (UTC) with no form accepted, each with the due date
+    and the days overdue (北京时间), oldest period first; the first `shown` and a count of the rest."""
+    today = now.replace(tzinfo=UTC).astimezone(BEIJING).date()
+    late = [u for u in unreported if u.due_at <= now]
+    if not late:
+        return []
+    lines = [f"逾期未报 / overdue (截至 / as of {today} 北京时间): {len(late)}"]
+    lines += [f"  {u.unit_name} {period_label(u.year, u.month)}：应于 {u.due_date} 前报送，已逾期 {(today - u.due_date).days} 天"
+              f" / due by {u.due_date}, {(today - u.due_date).days} days overdue" for u in late[:shown]]
+    if len(late) > shown:
+        lines.append(f"  … 另有 {len(late) - shown} 个，见 coverage 视图 / {len(late) - shown} more: see the coverage view")
+    return lines
 
 
 def _first(items: list, more: str) -> tuple[list, list[str]]:
@@ -36,6 +52,13 @@ class RunSummary:
     changed_figures: list[str] = field(default_factory=list)
     revisions: list[str] = field(default_factory=list)  # "诸暨市 2017年 救护员培训 4375 → 4400"
     still_arriving: list[str] = field(default_factory=list)  # inbox files cut short that changed a moment ago: next run
+    overdue: list[str] = field(default_factory=list)  # 逾期未报, as overdue_lines gives them
+
+    def headline(self) -> str:
+        """The run in one line: what it took in."""
+        return (f"接收 {len(self.accepted)}，退回 {len(self.rejected)}，已收到过 {len(self.already_received)} / "
+                f"accepted {len(self.accepted)}, rejected {len(self.rejected)}, "
+                f"already received {len(self.already_received)}")
 
     def missing_lines(self) -> list[str]:
         """缺报 for the periods some unit has not reported, the first SHOWN of them and a count of the rest."""
@@ -79,6 +102,7 @@ class RunSummary:
             label = "" if problem.severity == "error" else "提示 / warning "
             lines.append(f"  指标目标文件 / targets file {problem.file}: {label}{problem.message_zh} / {problem.message_en}")
         lines += self.missing_lines()
+        lines += self.overdue
         lines.append(f"修订 / revisions (a later form changed these figures): {len(self.revisions)}")
         shown, more = _first(self.revisions, "  … {n} more: see the revisions view")
         lines += [f"  {r}" for r in shown] + more
@@ -103,6 +127,7 @@ class RunSummary:
                           f"| {_md(p.message_zh)} / {_md(p.message_en)}{_md(_explained(p))} |" for p in problems]
             lines += ["", *(line.strip() for line in more_rejected + more_warned)]
         lines += [f"- {line.strip()}" for line in self.missing_lines() + self.arriving_lines()]
+        lines += [f"- {self.overdue[0]}", *(f"  - {line.strip()}" for line in self.overdue[1:])] if self.overdue else []
         for problem in self.target_problems:
             lines.append(f"- 指标目标文件 targets file {_md(problem.file)} ({problem.severity}): "
                          f"{_md(problem.message_zh)} / {_md(problem.message_en)}")
@@ -125,9 +150,10 @@ def _explained(problem: Problem) -> str:
 
 
 def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repeats: list[Form],
-              target_problems: list[Problem], before: dict) -> RunSummary:
-    """What a run did, read once its figures are built: `before` holds the city totals it started with."""
-    summary = RunSummary(run_id, target_problems=target_problems)
+              target_problems: list[Problem], before: dict, started_at: datetime) -> RunSummary:
+    """What a run did, read once its figures are built: `before` holds the city totals it started with;
+    the units overdue are those overdue when it started."""
+    summary = RunSummary(run_id, target_problems=target_problems, overdue=overdue_lines(queries.unreported(con), started_at))
     summary.already_received = [f.arrival.name for f in repeats]
     for form in new:  # a summary workbook gives many forms of one file: their problems are the file's
         if form.rejected:

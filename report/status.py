@@ -5,15 +5,23 @@ reported which period."""
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 
 import duckdb
 
+from redcross.core.clock import utc_now
 from redcross.core.periods import beijing_time, period_label
 from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Coverage, month_label
+from redcross.report.run_summary import overdue_lines
 from redcross.warehouse import queries
 
+OVERDUE_SHOWN = 100  # overdue units `redcross status` lists; the rest are counted (the coverage view has all)
 
-def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | None = None) -> str:
+
+def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | None = None,
+                now: datetime | None = None) -> str:
+    """`now` (UTC, without a zone; the clock's by default) is when overdue is judged: a unit may have
+    become overdue since the last run."""
     lines = ["最近的运行 / recent runs:"]
     for run in queries.recent_runs(con, last_runs):
         lines.append(f"  {beijing_time(run.started_at)}  {run.kind:<8} {run.status:<11} "
@@ -30,8 +38,13 @@ def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | 
     if latest := queries.latest_period(con):
         shown = "、".join(queries.missing_units(con, *latest)) or "无 / none"
         lines.append(f"本期缺报 / not yet reported for {period_label(*latest)}: {shown}")
-    if year is not None:
-        lines += ["", coverage_grid(Coverage.from_rows(year, queries.coverage(con, year)))]
+    calendar_known = queries.view_comment(con, "main", "reporting_rates") is not None
+    if calendar_known:
+        lines += overdue_lines(queries.unreported(con), now or utc_now(), shown=OVERDUE_SHOWN)
+    else:  # published before the reporting calendar
+        lines.append("报送时限在下次运行后可见 / due dates and overdue units show after the next `redcross run`")
+    if year is not None and calendar_known:
+        lines += ["", coverage_grid(Coverage.from_rows(year, queries.coverage(con, year), queries.reporting_rates(con, year)))]
     return "\n".join(lines)
 
 
@@ -68,8 +81,9 @@ def coverage_grid(coverage: Coverage) -> str:
     for _, name, states in coverage.rows:
         lines.append(_pad(name, first) + "".join(_pad(STATE_LABELS[s], w) for s, w in zip(states, columns, strict=True)))
     counts = {label: sum(states.count(state) for _, _, states in coverage.rows) for state, label in STATE_LABELS.items()}
-    lines += ["合计 / totals: " + "，".join(f"{label} {n}" for label, n in counts.items()),
-              f"图例 / legend: {COVERAGE_LEGEND}"]
+    lines.append("合计 / totals: " + "，".join(f"{label} {n}" for label, n in counts.items()))
+    lines += [line for line in (coverage.late_line(), coverage.on_time_line()) if line]
+    lines.append(f"图例 / legend: {COVERAGE_LEGEND}")
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -65,11 +65,16 @@ def to_json(report: Report) -> str:
          "revised_at": r.revised_at.isoformat()}
         for r in report.revisions
     ]
-    coverage = [{"unit_code": code, "month": month, "state": state}
+    late = {(code, month): days for code, month, days in (report.coverage.days_late if report.coverage else ())}
+    coverage = [{"unit_code": code, "month": month, "state": state,
+                 **({"late": True, "days_late": late[code, month]} if (code, month) in late else {})}
                 for code, _, states in (report.coverage.rows if report.coverage else ())
                 for month, state in zip(report.coverage.months, states, strict=True)]
+    rates = [{"month": r.month, "expected": r.expected, "reported": r.reported, "on_time": r.on_time,
+              "on_time_pct": pct(r.on_time_pct)} for r in (report.coverage.rates if report.coverage else ())]
     return json.dumps({"year": report.year, "month": report.month, "time_progress_pct": pct(report.time_progress),
-                       "precision": precision_note(), "figures": figures, "revisions": revisions, "coverage": coverage},
+                       "precision": precision_note(), "figures": figures, "revisions": revisions, "coverage": coverage,
+                       "reporting_rates": rates},
                       ensure_ascii=False, indent=2)
 
 
@@ -185,7 +190,8 @@ def _coverage_markdown(report: Report) -> list[str]:
              "| 单位 | " + " | ".join(month_label(m) for m in coverage.months) + " |",
              "|---|" + ":---:|" * len(coverage.months)]
     lines += [f"| {name} | " + " | ".join(STATE_LABELS[s] for s in states) + " |" for _, name, states in coverage.rows]
-    return [*lines, "", f"图例 / legend：{COVERAGE_LEGEND}"]
+    timeliness = [line for line in (coverage.late_line(), coverage.on_time_line()) if line]
+    return [*lines, "", *(part for line in timeliness for part in (line, "")), f"图例 / legend：{COVERAGE_LEGEND}"]
 
 
 def _md(text: str) -> str:

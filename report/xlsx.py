@@ -460,7 +460,7 @@ def _write_revisions(sheet: Worksheet, report: Report, fmt: Formats) -> None:
 
 
 def _write_coverage(sheet: Worksheet, report: Report, fmt: Formats) -> None:
-    """The year's grid: units down, the periods in use across, each cell 已报, 退回 or 缺报."""
+    """The year's grid: units down, the periods across, each cell 已报, 退回 or 缺报; then 迟报 and 按时报送率."""
     coverage = report.coverage
     _page_setup(sheet, landscape=False)
     sheet.set_column(0, 0, 14)
@@ -471,7 +471,12 @@ def _write_coverage(sheet: Worksheet, report: Report, fmt: Formats) -> None:
         sheet.write_string(row, 0, inert(name), fmt.text)
         for col, state in enumerate(states, start=1):
             sheet.write_string(row, col, STATE_LABELS[state], fmt.states[state])
-    sheet.write_string(4 + len(coverage.rows), 0, f"图例：{COVERAGE_LEGEND}", fmt.note)
+    below = 4 + len(coverage.rows)
+    for line in (coverage.late_line(), coverage.on_time_line()):
+        if line:
+            sheet.write_string(below, 0, line, fmt.note)
+            below += 1
+    sheet.write_string(below, 0, f"图例：{COVERAGE_LEGEND}", fmt.note)
     sheet.freeze_panes(3, 1)
 
 

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 from prefect_server import start_server, stop_server
-from support import TODAY, drop_corrections, drop_midyear_forms, drop_samples, make_home, write_unit_targets
+from support import (
+    TODAY,
+    TODAY_NOON,
+    drop_corrections,
+    drop_midyear_forms,
+    drop_samples,
+    fixed_clock,
+    make_home,
+    write_unit_targets,
+)
 
 # Every test's inbox files are whole or meant as damaged the moment they are written: none is a copy
 # still under way, so none waits for REDCROSS_SETTLE_SECONDS. The tests of that wait set it themselves.
@@ -61,7 +70,8 @@ def sample_night(tmp_path_factory, prefect_harness):
 
     root = make_home(tmp_path_factory.mktemp("sample-night") / "home")
     drop_samples(root)
-    return root, nightly(home=str(root), today=TODAY)
+    with fixed_clock(TODAY_NOON):
+        return root, nightly(home=str(root), today=TODAY)
 
 
 @pytest.fixture(scope="session")
@@ -81,4 +91,5 @@ def midyear_night(tmp_path_factory):
     write_unit_targets(root / "targets" / "2017.xlsx")
     drop_midyear_forms(root / "inbox")
     drop_corrections(root / "inbox")
-    return root, nightly.local(home=str(root), today=TODAY)
+    with fixed_clock(TODAY_NOON):
+        return root, nightly.local(home=str(root), today=TODAY)

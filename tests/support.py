@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -13,10 +15,26 @@ import duckdb
 import openpyxl
 from keqiao import KEQIAO_2017
 
+from redcross.core.clock import NOW_VARIABLE
 from redcross.core.registry import load_registry
 from redcross.read.home import Home
 
 TODAY = date(2026, 11, 28)  # every test's "today": the sample years lie in the past, 2027 in the future
+TODAY_NOON = "2026-11-28T12:00:00+08:00"  # the clock of the shared nights: when their forms landed
+
+
+@contextmanager
+def fixed_clock(moment: str) -> Iterator[None]:
+    """The pipeline's clock (REDCROSS_NOW) standing at `moment` for the block: runs, arrivals, due dates."""
+    before = os.environ.get(NOW_VARIABLE)
+    os.environ[NOW_VARIABLE] = moment
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(NOW_VARIABLE, None)
+        else:
+            os.environ[NOW_VARIABLE] = before
 REGISTRY = load_registry()
 SAMPLE = Path(str(resources.files("redcross.cli").joinpath("sample_data")))
 REPO = Path(__file__).parent.parent

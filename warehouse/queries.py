@@ -4,7 +4,7 @@ its fields the query's columns: `_rows` refuses a query whose columns have drift
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -73,6 +73,26 @@ class CoverageRow(NamedTuple):
     unit_name: str
     month: int
     state: str
+    timeliness: str | None  # on_time, late, unknown, overdue, pending; None where no due date is known
+    days_late: int | None
+
+
+class ReportingRate(NamedTuple):
+    month: int
+    expected: int
+    reported: int
+    rate_pct: Decimal
+    on_time: int
+    on_time_pct: Decimal
+    arrivals_known: int  # units whose first accepted form has an arrival time
+
+
+class Unreported(NamedTuple):
+    unit_name: str
+    year: int
+    month: int
+    due_date: date
+    due_at: datetime  # UTC, naive: from then on the unit is overdue
 
 
 class SourceRow(NamedTuple):
@@ -198,8 +218,20 @@ def run_revisions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[RunRevisi
 
 
 def coverage(con: duckdb.DuckDBPyConnection, year: int) -> list[CoverageRow]:
-    """(unit_code, unit_name, month, state) for each unit and period in use of the year, units in registry order."""
+    """(unit_code, unit_name, month, state, timeliness, days_late) for each unit and period of the year's
+    coverage, units in registry order."""
     return _rows(con, "coverage", CoverageRow, {"year": year})
+
+
+def reporting_rates(con: duckdb.DuckDBPyConnection, year: int) -> list[ReportingRate]:
+    """报送率 and 按时报送率 per period of the year's coverage."""
+    return _rows(con, "reporting_rates", ReportingRate, {"year": year})
+
+
+def unreported(con: duckdb.DuckDBPyConnection) -> list[Unreported]:
+    """Each unit and period of coverage with no accepted form and a known due date, oldest period first,
+    units in registry order: overdue once its due time has passed."""
+    return _rows(con, "unreported", Unreported, {})
 
 
 def sources(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[SourceRow]:

@@ -88,11 +88,29 @@ order by r.year, r.month, u.registry_order, i.display_order;
 
 -- name: coverage
 -- who has reported which period of a year: the units down, the periods in use across
-select c.unit_code, u.unit_name, c.month, c.state
+select c.unit_code, u.unit_name, c.month, c.state, c.timeliness, c.days_late
 from coverage as c
 join staging.units as u using (unit_code)
 where c.year = $year
 order by u.registry_order, c.month;
+
+-- name: reporting_rates
+-- 报送率 and 按时报送率 per period of a year, with how many of the reported units' arrivals are known
+select r.month, r.expected, r.reported, r.rate_pct, r.on_time, r.on_time_pct,
+       (select count(*) from coverage as c
+        where c.year = r.year and c.month = r.month and c.timeliness in ('on_time', 'late')) as arrivals_known
+from reporting_rates as r
+where r.year = $year
+order by r.month;
+
+-- name: unreported
+-- the units with no accepted form for a period of coverage that has a due date (overdue or pending)
+select u.unit_name, c.year, c.month, d.due_date, c.due_at
+from coverage as c
+join staging.units as u using (unit_code)
+join staging.due_dates as d using (year, month)
+where c.state <> 'accepted'
+order by c.year, c.month, u.registry_order;
 
 -- name: sources
 -- where each unit figure of a period was read: the submission's file, the sheet and the cell, and

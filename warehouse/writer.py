@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from redcross.core.calendar import Calendar
 from redcross.core.forms import YEAR_TO_DATE_SCHEMA, Form, rows_of
 from redcross.core.registry import Registry
 from redcross.warehouse.models import build_models
@@ -24,7 +25,7 @@ MESSAGE_FIELDS = ("rule", "severity", "sheet", "cell", "indicator", "value", "ex
 SUBMISSIONS_SCHEMA = {
     "submission_id": pl.String, "sha256": pl.String, "file_name": pl.String, "sheet": pl.String,
     "unit_code": pl.String, "year": pl.Int32, "month": pl.Int32, "received_at": pl.Datetime("us"),
-    "precedence": pl.Datetime("us"), "outcome": pl.String, "run_id": pl.String,
+    "arrived_at": pl.Datetime("us"), "precedence": pl.Datetime("us"), "outcome": pl.String, "run_id": pl.String,
     "messages": pl.List(pl.Struct({k: pl.String for k in MESSAGE_FIELDS})),
 }
 # what a message's struct has no field for, per message (raw.message_notes): a warehouse made before keeps its struct
@@ -84,6 +85,16 @@ def load_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> None:
         [i.code, i.name, i.stored_unit, i.shown_unit, i.kind, n] for n, i in enumerate(registry.indicators)])
 
 
+def load_due_dates(con: duckdb.DuckDBPyConnection, calendar: Calendar, as_of: datetime) -> None:
+    """Replace the due dates with the calendar's, for every month of each year the warehouse holds forms for."""
+    years = [y for (y,) in con.execute(statement("years_received")).fetchall()]
+    con.execute(statement("delete_due_dates"))
+    if years:
+        con.executemany(statement("insert_due_date"), [
+            [y, m, calendar.due_date(y, m), calendar.due_at(y, m), calendar.expected(y, m, as_of), as_of]
+            for y in years for m in range(1, 13)])
+
+
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """SHA-256 -> outcome of every file already received."""
     return dict(con.execute(statement("known_files")).fetchall())
@@ -113,17 +124,18 @@ def year_to_date_figures(con: duckdb.DuckDBPyConnection, unit_years: set[tuple[s
 
 
 def load_submissions(con: duckdb.DuckDBPyConnection, forms: list[tuple[int, Form]], rows: pl.DataFrame, run_id: str,
-                     loaded_at: datetime | None, replace: bool = False) -> None:
+                     loaded_at: datetime | None, replace: bool = False, arrived: bool = True) -> None:
     """Record every form as a submission and load the figures of the accepted ones.
 
     `rows` are the night's rows, stacked once (`core.forms.night_rows`); each form comes with the
     number its rows carry there. `loaded_at` (a backfill from a folder) makes the forms win over
     earlier loads for their unit and period; `replace` (a backfill re-reading the archive) reads
-    known submissions anew: see `insert_submissions`.
+    known submissions anew: see `insert_submissions`. Without `arrived` (a backfill: its files never
+    landed in the inbox) the new submissions have no arrival time.
     """
     values = _values_table([(i, f) for i, f in forms if not f.rejected], rows)
     every = [f for _, f in forms]
-    insert_submissions(con, _submissions_table(every, run_id, loaded_at), values, replace, _notes_table(every))
+    insert_submissions(con, _submissions_table(every, run_id, loaded_at, arrived), values, replace, _notes_table(every))
 
 
 def insert_submissions(
@@ -134,17 +146,17 @@ def insert_submissions(
     submission is left as it is.
 
     With `replace` known submissions are read anew: their figures, outcome, messages and notes
-    replaced; the name they arrived under and their place in the order of precedence kept (the
-    archive holds them under their SHA-256). The data manager's reviews are never touched: they
+    replaced; the name they arrived under, when they landed and their place in the order of precedence
+    kept (the archive holds them under their SHA-256). The data manager's reviews are never touched: they
     hold for the submission, whichever run reads it.
     """
     if replace and not submissions.is_empty():
-        with _registered(con, "rerun_submissions", submissions.select("submission_id", "file_name", "precedence")):
+        with _registered(con, "rerun_submissions", submissions.select("submission_id", "file_name", "precedence", "arrived_at")):
             con.execute(statement("keep_rerun_submissions"))
         con.execute(statement("delete_kept_values"))
         con.execute(statement("delete_kept_notes"))
         con.execute(statement("delete_kept_submissions"))
-        submissions = submissions.drop("file_name", "precedence").join(
+        submissions = submissions.drop("file_name", "precedence", "arrived_at").join(
             con.sql(statement("kept_submissions")).pl(), on="submission_id")
     if notes is not None and not notes.is_empty():  # before the submissions: only a new submission's notes go in
         with _registered(con, "incoming_notes", notes):
@@ -226,7 +238,7 @@ class _registered:
         self.con.unregister(self.name)
 
 
-def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | None) -> pl.DataFrame:
+def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | None, arrived: bool) -> pl.DataFrame:
     rows = [
         {
             "submission_id": f.submission_id,
@@ -237,6 +249,7 @@ def _submissions_table(forms: list[Form], run_id: str, loaded_at: datetime | Non
             "year": f.period.year if f.period else None,
             "month": f.period.month if f.period else None,
             "received_at": f.arrival.received_at,
+            "arrived_at": f.arrival.landed_at if arrived else None,
             "precedence": max(f.arrival.received_at, loaded_at) if loaded_at else f.arrival.received_at,
             "outcome": "rejected" if f.rejected else "accepted",
             "run_id": run_id,

@@ -33,6 +33,15 @@ delete from raw.indicators;
 -- name: insert_indicator
 insert into raw.indicators values (?, ?, ?, ?, ?, ?);
 
+-- name: years_received
+select distinct year from raw.submissions where outcome = 'accepted' and year is not null order by year;
+
+-- name: delete_due_dates
+delete from raw.due_dates;
+
+-- name: insert_due_date
+insert into raw.due_dates (year, month, due_date, due_at, expected, as_of) values (?, ?, ?, ?, ?, ?);
+
 -- name: known_files
 select sha256, min(outcome) from raw.submissions group by sha256;
 
@@ -52,11 +61,12 @@ join submissions as s using (submission_id)
 join staging.form_values as f using (submission_id, indicator_code);
 
 -- name: keep_rerun_submissions
--- submissions read again from the archive keep the name they arrived under and their precedence
+-- submissions read again from the archive keep the name they arrived under, when they landed and their precedence
 create or replace temp table kept as
 select r.submission_id,
        coalesce(s.file_name, r.file_name) as file_name,
-       coalesce(s.precedence, r.precedence) as precedence
+       coalesce(s.precedence, r.precedence) as precedence,
+       case when s.submission_id is null then r.arrived_at else s.arrived_at end as arrived_at
 from rerun_submissions as r
 left join raw.submissions as s using (submission_id);
 

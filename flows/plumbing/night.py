@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from redcross.core.calendar import Calendar
 from redcross.core.registry import Registry
 from redcross.expectations.suites import Checker
 from redcross.flows.plumbing.intake import ReadScope
@@ -43,6 +44,11 @@ class Plan:
     rerun_known: bool = False
     wins_over_earlier_loads: bool = False
 
+    @property
+    def from_inbox(self) -> bool:
+        """Whether the files landed in the inbox, so that when they did is known (a backfill's did not)."""
+        return self.folder is None
+
 
 NIGHTLY = Plan(kind="nightly")
 
@@ -55,6 +61,7 @@ class Night:
     def __init__(self, home: Home, plan: Plan, con: duckdb.DuckDBPyConnection, cleanup: ExitStack) -> None:
         self.home, self.plan, self.con = home, plan, con
         self.registry: Registry = home.registry()
+        self.calendar: Calendar = home.calendar()
         self.known = writer.known_files(con)
         self.checks: Checker | None = None
         self.files_seen = 0  # set once its files are known, for a run that is interrupted to record

@@ -7,7 +7,7 @@ import os
 import openpyxl
 import pytest
 
-from redcross.cli.main import main, make_demo_home
+from redcross.cli.main import DEMO_LATER, main, make_demo_home
 
 GRID = """\
 2017年报送情况 / who has reported in 2017:
@@ -21,6 +21,8 @@ GRID = """\
 嵊州市  缺报   已报   缺报
 开发区  缺报   缺报   缺报
 合计 / totals: 已报 8，退回 1，缺报 15
+迟报 / reported late: 市本级 1-6月 3433天；越城区 1-6月 3433天；柯桥区 1-5月 3463天；柯桥区 1-6月 3433天；柯桥区 1-7月 3402天；上虞区 1-6月 3433天；诸暨市 1-6月 3433天；嵊州市 1-6月 3433天
+按时报送率 / reported on time: 1-5月 0.00%（0/8）；1-6月 0.00%（0/8）；1-7月 0.00%（0/8）
 图例 / legend: 已报 = 已接收 accepted；退回 = 只收到被退回的报表 rejected；缺报 = 未报送 missing
 """
 
@@ -66,9 +68,10 @@ def test_the_mid_year_report_in_each_format_shows_schedule_ranking_revisions_and
 def test_the_demo_home_holds_the_mid_year_forms_and_the_units_targets(tmp_path):
     root = tmp_path / "demo"
     make_demo_home(root)
-    inbox = {p.name: p for p in (root / "inbox").iterdir()}
-    assert len(inbox) == 16 + 8
-    first, correction = (inbox[f"诸暨市红十字会2017年1-6月工作统计表{s}.xlsx"] for s in ("", "（更正）"))
+    waiting = {p.name: p for p in (root / "sample").rglob("*.xlsx")}
+    assert len(waiting) == 16 + 8 and not any((root / "inbox").iterdir())  # they land night by night
+    assert sorted(p.name for p in (root / "sample" / "later").iterdir()) == sorted(DEMO_LATER)
+    first, correction = (waiting[f"诸暨市红十字会2017年1-6月工作统计表{s}.xlsx"] for s in ("", "（更正）"))
     assert os.stat(correction).st_mtime - os.stat(first).st_mtime == 7 * 86400 - 3.5 * 3600
     assert sorted(p.name for p in (root / "targets").iterdir()) == ["2017.csv", "2017年各单位目标.csv"]
     assert (root / "targets" / "2017年各单位目标.csv").read_text("utf-8").startswith("年度,单位,指标,目标值\n")

@@ -25,6 +25,7 @@ final as (
             else 'superseded'
         end as status,
         s.received_at,
+        s.arrived_at,
         s.messages,
         s.run_id
     from staging.submissions as s

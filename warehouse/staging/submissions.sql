@@ -8,6 +8,7 @@ select
     year,
     month,
     received_at,
+    arrived_at,
     precedence,
     outcome,
     messages,
