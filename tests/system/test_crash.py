@@ -10,8 +10,9 @@ uniform draw would rarely hit; 6 trials), runs again with
 
 "The same warehouse" means: every row of units, indicators, indicator_values and city_totals
 equal, and every row of submissions equal except run_id — the run that received a file is by
-design whichever run committed it, the killed one or the next; received_at is the file's
-modification time, which the pristine copy keeps. The runs view differs by design (the killed run
+design whichever run committed it, the killed one or the next — and arrived_at, when the file
+landed in that trial's inbox (each trial copies the pristine home anew; it must be there, though);
+received_at is the file's modification time, which the pristine copy keeps. The runs view differs by design (the killed run
 has a row of its own), so it is checked for what it must say instead: the last run succeeded, the
 killed run is interrupted or failed (succeeded only if the kill came after the run had finished
 its work), nothing is left `running`, and the runs together took in 16 files and rejected 1.
@@ -50,7 +51,8 @@ COMPARED = {
     "indicators": "select * from indicators order by all",
     "indicator_values": "select * from indicator_values order by all",
     "city_totals": "select * from city_totals order by all",
-    "submissions": "select * exclude (run_id) from submissions order by submission_id",
+    "submissions": "select * exclude (run_id, arrived_at) from submissions order by submission_id",
+    "landed": "select count(*) filter (where arrived_at is null) from submissions",  # every file's landing kept
 }
 
 

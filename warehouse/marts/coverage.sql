@@ -17,9 +17,9 @@ received as (
         m.year,
         m.month,
         bool_or(m.status in ('accepted', 'superseded')) as any_accepted,
-        -- the unit's first accepted form for the period, in the order of precedence: a resubmission
-        -- does not change when the period's figures first came
-        arg_min(s.arrived_at, (s.precedence, s.submission_id))
+        -- the unit's first accepted form for the period, the first to land (a backfill's, the first
+        -- loaded): a resubmission does not change when the period's figures first came
+        arg_min(s.arrived_at, (coalesce(s.arrived_at, s.precedence), s.submission_id))
             filter (where m.status in ('accepted', 'superseded')) as arrived_at
     from submissions as m
     join staging.submissions as s using (submission_id)
