@@ -14,9 +14,10 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from redcross.core.decimals import round_half_up
+from redcross.core.calendar import load_calendar
+from redcross.core.decimals import percent, round_half_up
 from redcross.core.registry import Indicator, Registry, Unit
-from redcross.report.model import Figure
+from redcross.report.model import Figure, Rate
 from redcross.warehouse import writer
 from redcross.warehouse.models import MARTS
 from redcross.warehouse.sql import text
@@ -69,6 +70,7 @@ GRAINS = {
     "unit_progress": ["year", "month", "unit_code", "indicator_code"],
     "revisions": ["new_submission_id", "indicator_code"],
     "coverage": ["year", "month", "unit_code"],
+    "reporting_rates": ["year", "month"],
     "data_issues": ["submission_id", "indicator_code", "rule"],
     "runs": ["run_id"],
 }
@@ -269,3 +271,22 @@ def test_a_zero_or_missing_denominator_is_empty_in_both(con):
     (growth,) = con.execute("""select yoy_growth_pct from unit_progress
                                where year = 2017 and unit_code = 'shangyu' and indicator_code = 'donation_income'""").fetchone()
     assert growth is None and Figure("donation_income", "shangyu", D("3.34"), None, D("0.00"), 6).growth is None
+
+
+def test_reporting_rates_count_the_coverage_and_their_percentages_are_the_reports(con):
+    # the inline submissions landed when they were saved (received_at), against the default calendar
+    con.execute("update raw.submissions set arrived_at = received_at")
+    writer.load_due_dates(con, load_calendar(), datetime(2017, 7, 16, 2))
+    coverage = con.execute("select year, unit_code, timeliness, days_late from coverage order by all").fetchall()
+    assert [(y, u, t) for y, u, t, _ in coverage if t != "overdue"] == [
+        (2016, "keqiao", "late"), (2016, "shangyu", "late"), (2016, "yuecheng", "late"),
+        (2017, "keqiao", "late"), (2017, "shangyu", "late"), (2017, "yuecheng", "late")]
+    assert {(y, u): d for y, u, _, d in coverage}[2017, "yuecheng"] == 5  # its first form, on the 10th
+    rates = mart_rows(con, "reporting_rates")
+    for rate in rates:
+        states = [s for (s,) in con.execute("select state from coverage where year = ? and month = ?",
+                                            [rate["year"], rate["month"]]).fetchall()]
+        assert (rate["expected"], rate["reported"]) == (len(UNITS), states.count("accepted"))
+        shown = Rate(rate["month"], rate["expected"], rate["reported"], rate["on_time"], 1)
+        assert rate["rate_pct"] == round_half_up(percent(D(rate["reported"]), D(rate["expected"])), 10)
+        assert rate["on_time_pct"] == round_half_up(shown.on_time_pct, 10)
