@@ -11,9 +11,9 @@ from redcross.warehouse.queries import view_columns
 from redcross.warehouse.sql import text
 
 STAGING = ("units", "indicators", "submissions", "form_values", "message_notes", "reviews", "targets", "unit_targets",
-           "runs")
+           "runs", "locks")
 MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "unit_progress", "revisions", "coverage",
-         "data_issues", "runs")
+         "data_issues", "runs", "locks")
 
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:
