@@ -163,7 +163,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 2
     _logs(args, args.home)
     _validation_early()
-    summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
+    from redcross.flows.plumbing.writing_run import PeriodsLocked
+
+    try:
+        summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
+    except PeriodsLocked as refused:
+        print(refused, file=sys.stderr)
+        return 2
     print(summary.text())
     return 0
 
@@ -380,8 +386,8 @@ def _review_command(command) -> None:
 def cmd_lock(args: argparse.Namespace) -> int:
     """Close the period (the whole year without --month) and publish; exit 2, changing nothing, if it
     is locked already."""
-    from redcross.flows.locks import LockRefused, lock_period, period_named
-    from redcross.warehouse.writer import Lock
+    from redcross.core.locks import Lock, period_named
+    from redcross.flows.locks import LockRefused, lock_period
 
     asked = _lock_asked(args)
     if asked is None:
@@ -400,7 +406,8 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 def cmd_unlock(args: argparse.Namespace) -> int:
     """Open the period again and publish; exit 2, changing nothing, if it is not locked."""
-    from redcross.flows.locks import LockRefused, period_named, unlock_period
+    from redcross.core.locks import period_named
+    from redcross.flows.locks import LockRefused, unlock_period
 
     asked = _lock_asked(args)
     if asked is None:

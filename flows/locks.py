@@ -9,20 +9,12 @@ asked again, it says the period is locked and publishes what the killed one did 
 
 from __future__ import annotations
 
-from redcross.core.periods import period_label
+from redcross.core.locks import Lock, period_named
 from redcross.flows.plumbing.writing_run import fault_point, home_lock, utc_now
 from redcross.read.home import Home
 from redcross.warehouse import writer
 from redcross.warehouse.publish import publish
 from redcross.warehouse.snapshot import open_warehouse
-from redcross.warehouse.writer import Lock
-
-
-def period_named(year: int, month: int | None) -> tuple[str, str]:
-    """The period a lock is on, in Chinese and English: `2017年（全年各期）`, `2017年1-6月`."""
-    if month is None:
-        return f"{year}年（全年各期）", f"{year} (the whole year, every period)"
-    return period_label(year, month), (f"the year {year}" if month == 12 else f"months 1-{month} of {year}")
 
 
 class LockRefused(ValueError):

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from redcross.core.forms import YEAR_TO_DATE_SCHEMA, Form, rows_of
+from redcross.core.locks import Lock
 from redcross.core.registry import Registry
 from redcross.warehouse.models import build_models
 from redcross.warehouse.sql import statement
@@ -220,16 +221,6 @@ def issues_of_period(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, 
     """(indicator_code, rule) of each warning in force for the unit and period."""
     where = {"unit_code": unit_code, "year": year, "month": month}
     return con.execute(statement("issues_of_period"), where).fetchall()
-
-
-@dataclass(frozen=True)
-class Lock:
-    """A period closed by the data manager (`redcross lock`): 1..month of the year, or with no month the
-    whole year, every period of it."""
-
-    year: int
-    month: int | None
-    reason: str
 
 
 def lock_in_force(con: duckdb.DuckDBPyConnection, year: int, month: int | None) -> Lock | None:
