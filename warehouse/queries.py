@@ -56,6 +56,8 @@ class PeriodRevision(NamedTuple):
     new_submission_id: str
     new_file: str
     revised_at: datetime
+    after_lock: bool  # loaded after the period had been locked (redcross lock)
+    reason: str | None  # why the period was opened again, for a revision after a lock
 
 
 class RunRevision(NamedTuple):
@@ -188,7 +190,7 @@ def unit_targets(con: duckdb.DuckDBPyConnection, year: int) -> list[UnitTarget]:
 
 def period_revisions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[PeriodRevision]:
     """(unit_code, unit_name, indicator_code, old_value, new_value, old_submission_id, old_file_name,
-    new_submission_id, new_file_name, revised_at) of each revision of the period, oldest first."""
+    new_submission_id, new_file_name, revised_at, after_lock, reason) of each revision of the period, oldest first."""
     return _rows(con, "period_revisions", PeriodRevision, {"year": year, "month": month})
 
 

@@ -67,7 +67,8 @@ order by i.display_order, u.registry_order;
 -- name: period_revisions
 -- what resubmissions for a period changed, with the files replaced and replacing
 select r.unit_code, u.unit_name, r.indicator_code, r.old_value, r.new_value,
-       r.old_submission_id, o.file_name as old_file, r.new_submission_id, n.file_name as new_file, r.revised_at
+       r.old_submission_id, o.file_name as old_file, r.new_submission_id, n.file_name as new_file, r.revised_at,
+       r.after_lock, r.reason
 from revisions as r
 join staging.units as u using (unit_code)
 join staging.indicators as i using (indicator_code)
