@@ -68,6 +68,8 @@ class RunRevision(NamedTuple):
     kind: str
     old_value: Decimal | None
     new_value: Decimal | None
+    after_lock: bool  # loaded after the period had been locked
+    reason: str | None  # why it was opened again
 
 
 class CoverageRow(NamedTuple):
@@ -195,7 +197,8 @@ def period_revisions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> l
 
 
 def run_revisions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[RunRevision]:
-    """(unit_name, year, month, indicator_name, kind, old_value, new_value) of what a run's submissions changed."""
+    """(unit_name, year, month, indicator_name, kind, old_value, new_value, after_lock, reason) of what a run's
+    submissions changed."""
     return _rows(con, "run_revisions", RunRevision, {"run_id": run_id})
 
 

@@ -79,7 +79,7 @@ order by r.revised_at, u.registry_order, i.display_order;
 
 -- name: run_revisions
 -- what the submissions a run received changed (the night's revisions)
-select u.unit_name, r.year, r.month, i.indicator_name, i.kind, r.old_value, r.new_value
+select u.unit_name, r.year, r.month, i.indicator_name, i.kind, r.old_value, r.new_value, r.after_lock, r.reason
 from revisions as r
 join submissions as n on n.submission_id = r.new_submission_id
 join staging.units as u on u.unit_code = r.unit_code
