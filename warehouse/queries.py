@@ -108,6 +108,13 @@ class RunSubmission(NamedTuple):
     messages: list[dict]
 
 
+class LockInForce(NamedTuple):
+    year: int
+    month: int | None  # None: the whole year
+    locked_at: datetime
+    reason: str
+
+
 class WaitingIssue(NamedTuple):
     file_name: str
     unit_name: str
@@ -237,6 +244,14 @@ def city_totals(con: duckdb.DuckDBPyConnection) -> list[CityTotal]:
     """(year, month, indicator_code, indicator_name, shown_unit, kind, total) of every city figure,
     by period and in form order."""
     return _rows(con, "city_totals", CityTotal)
+
+
+def locks_in_force(con: duckdb.DuckDBPyConnection) -> list[LockInForce]:
+    """(year, month, locked_at, reason) of every lock in force, by year and month; none in a warehouse
+    published before locks were kept."""
+    if view_comment(con, "main", "locks") is None:
+        return []
+    return _rows(con, "locks_in_force", LockInForce)
 
 
 def view_comment(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> str | None:

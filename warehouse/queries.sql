@@ -157,3 +157,10 @@ select column_name, data_type, comment
 from duckdb_columns()
 where schema_name = $schema and table_name = $view
 order by column_index;
+
+-- name: locks_in_force
+-- the periods closed now (redcross lock), by year and month, a year's own lock first
+select year, month, locked_at, reason
+from locks
+where unlocked_at is null
+order by year, month nulls first;

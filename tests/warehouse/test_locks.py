@@ -94,4 +94,7 @@ def test_a_copy_of_an_accepted_file_is_already_received_and_a_backfill_or_a_seco
     assert "2017年（全年各期）已封账" in err[1] and "is locked already" in err[1] and "nothing changed" in err[1]
     assert "2017年1-6月未封账" in err[2] and "is not locked" in err[2]
     assert published_rows(locked_home, "select count(*) from runs") == runs
+    assert command(locked_home, "status") == 0
+    assert f"已封账 / locked periods: 2017年（全年各期） / 2017 (the whole year, every period)（{LOCKED_FOR}，" \
+        in capsys.readouterr().out
     assert Home(locked_home).published.read_bytes() == published
