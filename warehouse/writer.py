@@ -89,7 +89,7 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """SHA-256 -> outcome of every file already received, but a file rejected only because its period
     was locked, now open again: it counts as new when it comes back."""
     if not _keeps_locks(con):  # a warehouse published before locks were kept (a dry run reads it)
-        return dict(con.execute("select sha256, min(outcome) from raw.submissions group by sha256").fetchall())
+        return dict(con.execute(statement("known_files_before_locks")).fetchall())
     con.execute(statement("reopened_rejections"))
     return dict(con.execute(statement("known_files")).fetchall())
 
@@ -253,8 +253,7 @@ def locks_signature(con: duckdb.DuckDBPyConnection) -> tuple:
 
 def _keeps_locks(con: duckdb.DuckDBPyConnection) -> bool:
     """A warehouse published before locks were kept has no raw.locks until its next run."""
-    found = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'locks'")
-    return found.fetchone()[0] > 0
+    return con.execute(statement("keeps_locks")).fetchone()[0] > 0
 
 
 class _registered:

@@ -40,6 +40,13 @@ select sha256, min(outcome) from raw.submissions
 where submission_id not in (select submission_id from reopened_rejections)
 group by sha256;
 
+-- name: known_files_before_locks
+-- the same, in a warehouse published before locks were kept (a dry run may read one)
+select sha256, min(outcome) from raw.submissions group by sha256;
+
+-- name: keeps_locks
+select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'locks';
+
 -- name: reopened_rejections
 -- the submissions rejected for period_locked and nothing else whose period is locked no more
 create or replace temp view reopened_rejections as
