@@ -163,7 +163,13 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 2
     _logs(args, args.home)
     _validation_early()
-    summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
+    from redcross.flows.plumbing.writing_run import PeriodsLocked
+
+    try:
+        summary = _with_runner(backfill, args)(years=args.years, unit=args.unit, source=args.source, home=args.home)
+    except PeriodsLocked as refused:
+        print(refused, file=sys.stderr)
+        return 2
     print(summary.text())
     return 0
 
@@ -421,6 +427,79 @@ def _review_command(command) -> None:
                         "line, at most 200 characters, phone and ID numbers masked)")
 
 
+# --- lock, unlock: a period closed once its figures are quoted, and opened again (SPEC §10) ----------
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    """Close the period (the whole year without --month) and publish; exit 2, changing nothing, if it
+    is locked already."""
+    from redcross.core.locks import Lock, period_named
+    from redcross.flows.locks import LockRefused, lock_period
+
+    asked = _lock_asked(args)
+    if asked is None:
+        return 2
+    home, reason = asked
+    try:
+        lock_period(home, Lock(args.year, args.month, reason))
+    except LockRefused as refused:
+        print(refused, file=sys.stderr)
+        return 2
+    zh, en = period_named(args.year, args.month)
+    print(f"已封账 / locked: {zh} / {en}（{reason}）；该期报表不再接收 / no form for it is taken in；"
+          "已发布 / published")
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    """Open the period again and publish; exit 2, changing nothing, if it is not locked."""
+    from redcross.core.locks import period_named
+    from redcross.flows.locks import LockRefused, unlock_period
+
+    asked = _lock_asked(args)
+    if asked is None:
+        return 2
+    home, reason = asked
+    try:
+        locked_for = unlock_period(home, args.year, args.month, reason)
+    except LockRefused as refused:
+        print(refused, file=sys.stderr)
+        return 2
+    zh, en = period_named(args.year, args.month)
+    print(f"已解锁 / unlocked: {zh} / {en}（封账原因 / locked for: {locked_for}；解锁原因 / reason: {reason}）；"
+          "已发布 / published")
+    return 0
+
+
+def _lock_asked(args: argparse.Namespace):
+    """The home and the reason a lock or unlock asks for; None, having said why in one line, when the
+    month or the reason cannot be."""
+    from redcross.core.remarks import kept_remark
+    from redcross.read.home import Home
+
+    if args.month is not None and not _month_ok(args.month):
+        return None
+    reason = kept_remark(args.reason)  # kept as a remark is: one line, at most 200 characters, numbers masked
+    if reason is None:
+        print("请写明原因 / --reason must say why", file=sys.stderr)
+        return None
+    return Home.resolve(args.home), reason
+
+
+def _lock_commands(command) -> None:
+    for name, handler, help_text in (
+        ("lock", cmd_lock, ("close a period once its figures are quoted (封账): a form for it is then quarantined "
+                           "(period_locked) and a backfill over it refuses to start")),
+        ("unlock", cmd_unlock, ("open a locked period again, with the reason; the next forms for it are revisions "
+                               "after the lock")),
+    ):
+        sub = command(name, help_text, handler)
+        sub.add_argument("--year", type=int, required=True)
+        sub.add_argument("--month", type=int, help="the period 1..month of the year (12 = the full year's "
+                                                   "figures); without it the whole year, every period of it")
+        sub.add_argument("--reason", required=True, help="why, e.g. the report the figures were quoted in (kept on "
+                         "one line, at most 200 characters, phone and ID numbers masked)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="redcross", description="绍兴市红十字会统计数据处理 / Shaoxing Red Cross statistics pipeline")
     commands = top.add_subparsers(dest="command", required=True)
@@ -469,6 +548,7 @@ def parser() -> argparse.ArgumentParser:
                    "January-June), run, and the 2017 report", cmd_demo)
     _check_command(command)
     _review_command(command)
+    _lock_commands(command)
     for sub in (run, backfill, serve, demo):
         sub.add_argument("--verbose", action="store_true",
                          help="Prefect's and Great Expectations' own logs on the terminal, not in <home>/logs/redcross.log")

@@ -18,6 +18,15 @@ def period_label(year: int, month: int) -> str:
     return f"{year}年" if month == 12 else f"{year}年1-{month}月"
 
 
+def period_label_en(year: int, month: int) -> str:
+    """`the year 2017`, `January 2017`, `January-June 2017` (months 1-6)."""
+    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+    if month == 12:
+        return f"the year {year}"
+    return f"January {year}" if month == 1 else f"January-{months[month - 1]} {year}"
+
+
 BEIJING = timezone(timedelta(hours=8), "北京时间")  # Asia/Shanghai: UTC+8 all year, no summer time since 1991
 
 

@@ -10,7 +10,7 @@ import polars as pl
 
 from redcross.core.decimals import plain_amount
 from redcross.core.forms import FIGURE_KEYS, YEAR_TO_DATE_SCHEMA, Form, accepted_forms, rows_for
-from redcross.core.periods import period_label
+from redcross.core.periods import period_label, period_label_en
 from redcross.core.problems import Problem, problem
 from redcross.core.registry import Registry
 from redcross.expectations.forms import as_typed
@@ -114,7 +114,7 @@ def _decrease(row: dict, form: Form, registry: Registry) -> Problem:
     fields = {}
     for name, (year, month, value, file, sheet, cell) in (("later", later), ("earlier", earlier)):
         fields |= {
-            f"{name}_period": period_label(year, month), f"{name}_period_en": _period_en(year, month),
+            f"{name}_period": period_label(year, month), f"{name}_period_en": period_label_en(year, month),
             f"{name}_value": as_typed(value, indicator.kind, typed),
             f"{name}_where": f"文件“{file}”工作表“{sheet}”单元格 {cell}",
             f"{name}_where_en": f"file '{file}', sheet '{sheet}', cell {cell}",
@@ -125,11 +125,3 @@ def _decrease(row: dict, form: Form, registry: Registry) -> Problem:
         remark=row["remark"], indicator_code=indicator.code, **fields,
     )
 
-
-def _period_en(year: int, month: int) -> str:
-    """`the year 2017`, `January 2017`, `January-June 2017` (months 1-6)."""
-    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
-    if month == 12:
-        return f"the year {year}"
-    return f"January {year}" if month == 1 else f"January-{months[month - 1]} {year}"

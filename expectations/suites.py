@@ -20,7 +20,7 @@ from typing import Protocol
 
 import polars as pl
 
-SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "form_formulas", "form_cumulative",
+SUITES = ("form_headers", "form_locks", "form_rows", "form_coverage", "form_history", "form_formulas", "form_cumulative",
           "summary_totals", "targets", "target_breakdown")
 INDEX_COLUMN = "row_key"
 
@@ -147,7 +147,7 @@ def _raised(info: dict) -> str | None:
     return "; ".join(messages) or None
 
 
-FORM_SUITES = ("form_headers", "form_rows", "form_coverage", "form_history", "form_formulas",
+FORM_SUITES = ("form_headers", "form_locks", "form_rows", "form_coverage", "form_history", "form_formulas",
                "form_cumulative")  # row_key starts with the form
 PAGE_ROWS = 20  # failing rows a page lists, as GX's own SUMMARY format does
 

@@ -32,6 +32,7 @@ from redcross.expectations.forms import (
     same_night_figures,
 )
 from redcross.expectations.formulas import check_formulas
+from redcross.expectations.locks import check_locks
 from redcross.expectations.suites import Checker, load_suite_definition, write_runs_index
 from redcross.flows.plumbing.intake import Intake, ReadScope, read_paths, read_targets
 from redcross.flows.plumbing.night import Night
@@ -140,7 +141,8 @@ def stack_night_rows(intake: Intake) -> pl.DataFrame:
 @step()
 def validate_forms(intake: Intake, rows: pl.DataFrame, con: duckdb.DuckDBPyConnection, registry: Registry,
                    checks: Checker, today: date) -> None:
-    """Check the night's forms together against the suites: errors first, then the year-on-year warnings.
+    """Check the night's forms together against the suites: errors first (a locked period's among them),
+    then the year-on-year warnings.
 
     `con` is the warehouse the figures in force are read from: a run's writer, or the published
     file a dry run looks at; `checks` is where the forms are checked (the night's `checks`).
@@ -150,6 +152,7 @@ def validate_forms(intake: Intake, rows: pl.DataFrame, con: duckdb.DuckDBPyConne
         return
     check_forms(forms, registry, checks, today, rows)
     check_totals(intake.total_checks, registry, checks)
+    check_locks(forms, writer.locks_in_force(con), checks)
     check_formulas(forms, registry, checks, rows)
     priors = prefer_later(writer.figures_for(con, history_keys(forms)), same_night_figures(forms, rows))
     check_history(forms, priors, registry, checks, rows)

@@ -19,11 +19,14 @@ from redcross.core.registry import Indicator
 from redcross.report.model import (
     CONTRIBUTION_CHART_UNITS,
     COVERAGE_LEGEND,
+    LOCK_MARK,
     STATE_LABELS,
     Figure,
     Report,
+    Revision,
     Source,
     UnitRow,
+    lock_notes,
     month_label,
 )
 from redcross.report.narrative import narrative, precision_note
@@ -296,14 +299,23 @@ def _revisions_section(report: Report) -> str:
     for r in report.revisions:
         indicator = report.registry.indicator(r.indicator_code)
         rows.append(f'<tr><td class="name">{escape(r.unit_name)}</td><td>{escape(indicator.name)}</td>'
-                    f"{_amount_cell(r.old_value, indicator)}{_amount_cell(r.new_value, indicator)}"
+                    f"{_amount_cell(r.old_value, indicator)}{_revised_cell(r, indicator)}"
                     f'<td class="source">{escape(r.old_file)}<br><code>{escape(r.old_submission_id)}</code></td>'
                     f'<td class="source">{escape(r.new_file)}<br><code>{escape(r.new_submission_id)}</code></td>'
                     f'<td class="num">{r.revised_at:%Y-%m-%d %H:%M}</td></tr>')
+    notes = "".join(f'<p class="note">{escape(note)}</p>' for note in lock_notes(report.revisions))
     return (f'<section id="revisions"><h2>本期修订</h2><p class="note">单位重报本期报表后变动的数字；'
             f"以后收到的报表为准。</p>"
             f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
-            f"</section>")
+            f"{notes}</section>")
+
+
+def _revised_cell(revision: Revision, indicator: Indicator) -> str:
+    """The new figure of a revision, marked † when it came after the period was locked."""
+    if not revision.after_lock:
+        return _amount_cell(revision.new_value, indicator)
+    shown = NONE if revision.new_value is None else escape(number(revision.new_value, indicator))
+    return _cell(f"{shown}{LOCK_MARK}", "num", f"封账后修订 / revised after the period was locked: {revision.reason or '—'}")
 
 
 def _coverage_section(report: Report) -> str:

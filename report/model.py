@@ -120,6 +120,20 @@ class Figure:
 Source = queries.SourceRow
 Revision = queries.PeriodRevision
 
+LOCK_MARK = "†"  # beside a figure a unit revised after the period had been locked (SPEC §10, locks)
+
+
+def lock_notes(revisions: tuple[Revision, ...]) -> list[str]:
+    """The footnote of each reason a period was opened again for revisions after a lock; none without such
+    revisions (so a report of a year never locked reads as before)."""
+    reasons = dict.fromkeys(r.reason or "" for r in revisions if r.after_lock)
+    return [f"{LOCK_MARK} 封账后修订 / revised after the period was locked: {reason or '—'}" for reason in reasons]
+
+
+def lock_marked(text: str, revision: Revision) -> str:
+    """A revised figure as shown, with the mark when it came after a lock."""
+    return f"{text}{LOCK_MARK}" if revision.after_lock else text
+
 
 @dataclass(frozen=True)
 class UnitRow:

@@ -172,7 +172,8 @@ def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repe
         summary.missing_units[period_label(year, month)] = queries.missing_units(con, year, month)
     summary.revisions = [
         f"{unit} {period_label(year, month)} {indicator} {plain_amount(old, kind) or '—'} → {plain_amount(new, kind) or '—'}"
-        for unit, year, month, indicator, kind, old, new in queries.run_revisions(con, run_id)]
+        + (f"（封账后修订 / revised after the period was locked: {reason or '—'}）" if after_lock else "")
+        for unit, year, month, indicator, kind, old, new, after_lock, reason in queries.run_revisions(con, run_id)]
     for year, month, code, name, shown_unit, kind, total in queries.city_totals(con):
         old = before.get((year, month, code))
         if old != total:

@@ -1,6 +1,6 @@
 """`redcross status`: what the last runs did, the warnings waiting for a look (open or queried; the
-explained and confirmed ones counted), who has not reported, and with a year, the grid of who has
-reported which period."""
+explained and confirmed ones counted), the periods locked, who has not reported, and with a year, the
+grid of who has reported which period."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import datetime
 import duckdb
 
 from redcross.core.clock import utc_now
+from redcross.core.locks import period_named
 from redcross.core.periods import beijing_time, period_label
 from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Coverage, month_label
 from redcross.report.run_summary import overdue_lines
@@ -35,6 +36,8 @@ def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | 
         lines.append("提示的处理情况在下次运行后可见 / the warnings' states show after the next `redcross run`")
     else:
         lines += issue_lines(queries.waiting_issues(con), queries.settled_issues(con))
+    if locks := queries.locks_in_force(con):
+        lines.append("已封账 / locked periods: " + "；".join(_locked(lock) for lock in locks))
     if latest := queries.latest_period(con):
         shown = "、".join(queries.missing_units(con, *latest)) or "无 / none"
         lines.append(f"本期缺报 / not yet reported for {period_label(*latest)}: {shown}")
@@ -46,6 +49,11 @@ def status_text(con: duckdb.DuckDBPyConnection, last_runs: int = 5, year: int | 
     if year is not None and calendar_known:
         lines += ["", coverage_grid(Coverage.from_rows(year, queries.coverage(con, year), queries.reporting_rates(con, year)))]
     return "\n".join(lines)
+
+
+def _locked(lock: queries.LockInForce) -> str:
+    zh, en = period_named(lock.year, lock.month)
+    return f"{zh} / {en}（{lock.reason}，{beijing_time(lock.locked_at)}）"
 
 
 ISSUE_STATES = {"open": "待核实 open", "queried": "已要求更正 queried"}

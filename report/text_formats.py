@@ -12,7 +12,15 @@ from fractions import Fraction
 from redcross.core.decimals import in_wan, percent, plain_amount, round_half_up
 from redcross.core.periods import period_label
 from redcross.core.registry import Indicator
-from redcross.report.model import COVERAGE_LEGEND, STATE_LABELS, Figure, Report, month_label
+from redcross.report.model import (
+    COVERAGE_LEGEND,
+    STATE_LABELS,
+    Figure,
+    Report,
+    lock_marked,
+    lock_notes,
+    month_label,
+)
 from redcross.report.narrative import narrative, precision_note, shown_number
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice and WPS (and by
@@ -62,7 +70,8 @@ def to_json(report: Report) -> str:
          "old_value": plain_amount(r.old_value, kinds[r.indicator_code]),
          "new_value": plain_amount(r.new_value, kinds[r.indicator_code]),
          "old_submission_id": r.old_submission_id, "new_submission_id": r.new_submission_id,
-         "revised_at": r.revised_at.isoformat()}
+         "revised_at": r.revised_at.isoformat(),
+         **({"after_lock": True, "reason": r.reason} if r.after_lock else {})}
         for r in report.revisions
     ]
     late = {(code, month): days for code, month, days in (report.coverage.days_late if report.coverage else ())}
@@ -177,9 +186,10 @@ def _revisions_markdown(report: Report) -> list[str]:
     for r in report.revisions:
         ind = report.registry.indicator(r.indicator_code)
         lines.append(f"| {r.unit_name} | {ind.name} | {ind.shown_unit} | {shown_number(r.old_value, ind) or '—'} "
-                     f"| {shown_number(r.new_value, ind) or '—'} | {_md(r.old_file)} | {_md(r.new_file)} "
+                     f"| {lock_marked(shown_number(r.new_value, ind) or '—', r)} | {_md(r.old_file)} | {_md(r.new_file)} "
                      f"| {r.revised_at:%Y-%m-%d %H:%M} |")
-    return lines
+    notes = lock_notes(report.revisions)
+    return [*lines, "", *(_md(note) for note in notes)] if notes else lines
 
 
 def _coverage_markdown(report: Report) -> list[str]:

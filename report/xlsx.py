@@ -25,10 +25,12 @@ from redcross.core.registry import Indicator
 from redcross.report.model import (
     CONTRIBUTION_CHART_UNITS,
     COVERAGE_LEGEND,
+    LOCK_MARK,
     STATE_LABELS,
     Figure,
     RankRow,
     Report,
+    lock_notes,
     month_label,
 )
 from redcross.report.narrative import narrative, precision_note
@@ -456,7 +458,24 @@ def _write_revisions(sheet: Worksheet, report: Report, fmt: Formats) -> None:
         texts = [r.old_file, r.old_submission_id, r.new_file, r.new_submission_id, f"{r.revised_at:%Y-%m-%d %H:%M}"]
         for col, text in enumerate(texts, start=4):
             sheet.write_string(row, col, inert(text), fmt.text)
+    _write_lock_marks(sheet, report, fmt)
     sheet.freeze_panes(4, 0)
+
+
+def _write_lock_marks(sheet: Worksheet, report: Report, fmt: Formats) -> None:
+    """A column marking (†) the figures revised after the period was locked, and the footnotes; nothing
+    when there are none, so the sheet of a period never locked is as before."""
+    notes = lock_notes(report.revisions)
+    if not notes:
+        return
+    column = len(REVISION_HEADERS)
+    sheet.set_column(column, column, 30)
+    sheet.write_string(3, column, f"{LOCK_MARK} 封账后修订 / after the lock", fmt.header)
+    for row, r in enumerate(report.revisions, start=4):
+        if r.after_lock:
+            sheet.write_string(row, column, inert(f"{LOCK_MARK} {r.reason or '—'}"), fmt.text)
+    for offset, note in enumerate(notes, start=len(report.revisions) + 5):
+        sheet.write_string(offset, 0, inert(note), fmt.note)
 
 
 def _write_coverage(sheet: Worksheet, report: Report, fmt: Formats) -> None:

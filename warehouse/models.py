@@ -11,9 +11,9 @@ from redcross.warehouse.queries import view_columns
 from redcross.warehouse.sql import text
 
 STAGING = ("units", "indicators", "submissions", "form_values", "message_notes", "reviews", "targets", "unit_targets",
-           "runs", "due_dates")
+           "runs", "due_dates", "locks")
 MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "unit_progress", "revisions", "coverage",
-         "reporting_rates", "data_issues", "runs")
+         "reporting_rates", "data_issues", "runs", "locks")
 
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:

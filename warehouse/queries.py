@@ -56,6 +56,8 @@ class PeriodRevision(NamedTuple):
     new_submission_id: str
     new_file: str
     revised_at: datetime
+    after_lock: bool  # loaded after the period had been locked (redcross lock)
+    reason: str | None  # why the period was opened again, for a revision after a lock
 
 
 class RunRevision(NamedTuple):
@@ -66,6 +68,8 @@ class RunRevision(NamedTuple):
     kind: str
     old_value: Decimal | None
     new_value: Decimal | None
+    after_lock: bool  # loaded after the period had been locked
+    reason: str | None  # why it was opened again
 
 
 class CoverageRow(NamedTuple):
@@ -122,6 +126,13 @@ class RunSubmission(NamedTuple):
     file_name: str
     status: str
     messages: list[dict]
+
+
+class LockInForce(NamedTuple):
+    year: int
+    month: int | None  # None: the whole year
+    locked_at: datetime
+    reason: str
 
 
 class WaitingIssue(NamedTuple):
@@ -208,12 +219,13 @@ def unit_targets(con: duckdb.DuckDBPyConnection, year: int) -> list[UnitTarget]:
 
 def period_revisions(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[PeriodRevision]:
     """(unit_code, unit_name, indicator_code, old_value, new_value, old_submission_id, old_file_name,
-    new_submission_id, new_file_name, revised_at) of each revision of the period, oldest first."""
+    new_submission_id, new_file_name, revised_at, after_lock, reason) of each revision of the period, oldest first."""
     return _rows(con, "period_revisions", PeriodRevision, {"year": year, "month": month})
 
 
 def run_revisions(con: duckdb.DuckDBPyConnection, run_id: str) -> list[RunRevision]:
-    """(unit_name, year, month, indicator_name, kind, old_value, new_value) of what a run's submissions changed."""
+    """(unit_name, year, month, indicator_name, kind, old_value, new_value, after_lock, reason) of what a run's
+    submissions changed."""
     return _rows(con, "run_revisions", RunRevision, {"run_id": run_id})
 
 
@@ -264,6 +276,14 @@ def city_totals(con: duckdb.DuckDBPyConnection) -> list[CityTotal]:
     """(year, month, indicator_code, indicator_name, shown_unit, kind, total) of every city figure,
     by period and in form order."""
     return _rows(con, "city_totals", CityTotal)
+
+
+def locks_in_force(con: duckdb.DuckDBPyConnection) -> list[LockInForce]:
+    """(year, month, locked_at, reason) of every lock in force, by year and month; none in a warehouse
+    published before locks were kept."""
+    if view_comment(con, "main", "locks") is None:
+        return []
+    return _rows(con, "locks_in_force", LockInForce)
 
 
 def view_comment(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> str | None:

@@ -67,7 +67,8 @@ order by i.display_order, u.registry_order;
 -- name: period_revisions
 -- what resubmissions for a period changed, with the files replaced and replacing
 select r.unit_code, u.unit_name, r.indicator_code, r.old_value, r.new_value,
-       r.old_submission_id, o.file_name as old_file, r.new_submission_id, n.file_name as new_file, r.revised_at
+       r.old_submission_id, o.file_name as old_file, r.new_submission_id, n.file_name as new_file, r.revised_at,
+       r.after_lock, r.reason
 from revisions as r
 join staging.units as u using (unit_code)
 join staging.indicators as i using (indicator_code)
@@ -78,7 +79,7 @@ order by r.revised_at, u.registry_order, i.display_order;
 
 -- name: run_revisions
 -- what the submissions a run received changed (the night's revisions)
-select u.unit_name, r.year, r.month, i.indicator_name, i.kind, r.old_value, r.new_value
+select u.unit_name, r.year, r.month, i.indicator_name, i.kind, r.old_value, r.new_value, r.after_lock, r.reason
 from revisions as r
 join submissions as n on n.submission_id = r.new_submission_id
 join staging.units as u on u.unit_code = r.unit_code
@@ -174,3 +175,10 @@ select column_name, data_type, comment
 from duckdb_columns()
 where schema_name = $schema and table_name = $view
 order by column_index;
+
+-- name: locks_in_force
+-- the periods closed now (redcross lock), by year and month, a year's own lock first
+select year, month, locked_at, reason
+from locks
+where unlocked_at is null
+order by year, month nulls first;

@@ -17,6 +17,7 @@ import polars as pl
 
 from redcross.core.calendar import Calendar
 from redcross.core.forms import YEAR_TO_DATE_SCHEMA, Form, rows_of
+from redcross.core.locks import Lock
 from redcross.core.registry import Registry
 from redcross.warehouse.models import build_models
 from redcross.warehouse.sql import statement
@@ -96,7 +97,11 @@ def load_due_dates(con: duckdb.DuckDBPyConnection, calendar: Calendar, as_of: da
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """SHA-256 -> outcome of every file already received."""
+    """SHA-256 -> outcome of every file already received, but a file rejected only because its period
+    was locked, now open again: it counts as new when it comes back."""
+    if not _keeps_locks(con):  # a warehouse published before locks were kept (a dry run reads it)
+        return dict(con.execute(statement("known_files_before_locks")).fetchall())
+    con.execute(statement("reopened_rejections"))
     return dict(con.execute(statement("known_files")).fetchall())
 
 
@@ -158,6 +163,11 @@ def insert_submissions(
         con.execute(statement("delete_kept_submissions"))
         submissions = submissions.drop("file_name", "precedence", "arrived_at").join(
             con.sql(statement("kept_submissions")).pl(), on="submission_id")
+    if not replace and not submissions.is_empty():  # a file rejected only for a lock, back after the unlock
+        con.execute(statement("reopened_rejections"))
+        with _registered(con, "incoming_submissions", submissions):
+            con.execute(statement("forget_reopened_notes"))
+            con.execute(statement("forget_reopened_submissions"))
     if notes is not None and not notes.is_empty():  # before the submissions: only a new submission's notes go in
         with _registered(con, "incoming_notes", notes):
             con.execute(statement("insert_notes"))
@@ -223,6 +233,39 @@ def issues_of_period(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, 
     """(indicator_code, rule) of each warning in force for the unit and period."""
     where = {"unit_code": unit_code, "year": year, "month": month}
     return con.execute(statement("issues_of_period"), where).fetchall()
+
+
+def lock_in_force(con: duckdb.DuckDBPyConnection, year: int, month: int | None) -> Lock | None:
+    """The lock in force on exactly this period (no month: the year's own lock), if there is one."""
+    found = con.execute(statement("lock_in_force"), {"year": year, "month": month}).fetchone()
+    return None if found is None else Lock(year, month, found[1])
+
+
+def insert_lock(con: duckdb.DuckDBPyConnection, lock: Lock, locked_at: datetime) -> None:
+    con.execute(statement("insert_lock"), {"year": lock.year, "month": lock.month, "locked_at": locked_at,
+                                           "reason": lock.reason})
+
+
+def unlock(con: duckdb.DuckDBPyConnection, year: int, month: int | None, reason: str, unlocked_at: datetime) -> None:
+    """Open the period again: its lock in force gains the time and the reason."""
+    con.execute(statement("unlock"), {"year": year, "month": month, "reason": reason, "unlocked_at": unlocked_at})
+
+
+def locks_in_force(con: duckdb.DuckDBPyConnection) -> list[Lock]:
+    """Every lock in force, by year and month (a year's own lock first)."""
+    if not _keeps_locks(con):
+        return []
+    return [Lock(*row) for row in con.execute(statement("locks_in_force")).fetchall()]
+
+
+def locks_signature(con: duckdb.DuckDBPyConnection) -> tuple:
+    """What the locks are, in short: two warehouses with the same have the same locks."""
+    return con.execute(statement("locks_signature")).fetchone() if _keeps_locks(con) else (0, None, None)
+
+
+def _keeps_locks(con: duckdb.DuckDBPyConnection) -> bool:
+    """A warehouse published before locks were kept has no raw.locks until its next run."""
+    return con.execute(statement("keeps_locks")).fetchone()[0] > 0
 
 
 class _registered:

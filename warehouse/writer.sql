@@ -43,7 +43,42 @@ delete from raw.due_dates;
 insert into raw.due_dates (year, month, due_date, due_at, expected, as_of) values (?, ?, ?, ?, ?, ?);
 
 -- name: known_files
+-- every file received but those whose forms were all rejected only because their period was locked,
+-- and are locked no more: such a file counts as new when it comes back (SPEC §10, locks)
+select sha256, min(outcome) from raw.submissions
+where submission_id not in (select submission_id from reopened_rejections)
+group by sha256;
+
+-- name: known_files_before_locks
+-- the same, in a warehouse published before locks were kept (a dry run may read one)
 select sha256, min(outcome) from raw.submissions group by sha256;
+
+-- name: keeps_locks
+select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'locks';
+
+-- name: reopened_rejections
+-- the submissions rejected for period_locked and nothing else whose period is locked no more
+create or replace temp view reopened_rejections as
+select s.submission_id
+from raw.submissions as s
+where s.outcome = 'rejected'
+  and len([m for m in s.messages if m.rule = 'period_locked']) > 0
+  and len([m for m in s.messages if m.severity = 'error' and m.rule <> 'period_locked']) = 0
+  and not exists (
+      select 1 from raw.locks as l
+      where l.unlocked_at is null and l.year = s.year and (l.month is null or l.month = s.month)
+  );
+
+-- name: forget_reopened_notes
+-- a file rejected only for a lock, back after the unlock: its new verdict replaces the old one
+delete from raw.message_notes
+where submission_id in (select submission_id from reopened_rejections)
+  and submission_id in (select submission_id from incoming_submissions);
+
+-- name: forget_reopened_submissions
+delete from raw.submissions
+where submission_id in (select submission_id from reopened_rejections)
+  and submission_id in (select submission_id from incoming_submissions);
 
 -- name: figures_for
 -- the figures in force for the (unit, year, month) rows of wanted_periods
@@ -144,3 +179,23 @@ order by indicator_code, rule;
 -- name: insert_review
 insert into raw.reviews (submission_id, indicator_code, rule, decision, note, reviewed_at)
 values ($submission_id, $indicator_code, $rule, $decision, $note, $reviewed_at);
+
+-- name: lock_in_force
+-- the lock in force on exactly this period (month null: the whole year's lock)
+select locked_at, reason from raw.locks
+where unlocked_at is null and year = $year and month is not distinct from $month;
+
+-- name: insert_lock
+insert into raw.locks (year, month, locked_at, reason) values ($year, $month, $locked_at, $reason);
+
+-- name: unlock
+update raw.locks set unlocked_at = $unlocked_at, unlock_reason = $reason
+where unlocked_at is null and year = $year and month is not distinct from $month;
+
+-- name: locks_in_force
+-- every lock in force: (year, month or null for the whole year, reason)
+select year, month, reason from raw.locks where unlocked_at is null order by year, month nulls first;
+
+-- name: locks_signature
+-- what the locks are, to tell whether the published copy has them all (a lock killed before its publish)
+select count(*), max(locked_at), max(unlocked_at) from raw.locks;

@@ -22,6 +22,7 @@ from filelock import FileLock, Timeout
 
 from redcross.core.clock import utc_now
 from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal
+from redcross.core.locks import period_named
 from redcross.core.periods import beijing_time
 from redcross.flows.plumbing.night import Night, Plan
 from redcross.flows.plumbing.orchestration import run_logger
@@ -51,6 +52,24 @@ def fault_point(step: str) -> None:
     if fault == f"pause:{step}":
         print(f"paused at {step} (REDCROSS_INJECT_FAULT={fault})", file=sys.stderr, flush=True)
         time.sleep(600)
+
+
+class PeriodsLocked(RuntimeError):
+    """A backfill over years with a period locked: it did not start, and nothing changed."""
+
+
+def refuse_locked_years(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
+    """Raise PeriodsLocked, naming them, when a lock in force closes a period of the years a backfill
+    loads again: it would change figures the office has quoted (SPEC §10, locks)."""
+    if plan.years is None:
+        return
+    locked = [lock for lock in writer.locks_in_force(con) if lock.year in plan.years]
+    if not locked:
+        return
+    named = [period_named(lock.year, lock.month) for lock in locked]
+    raise PeriodsLocked(f"补录会改动已封账的报告期，未开始：{'、'.join(zh for zh, _ in named)}；请先解锁（redcross unlock）"
+                        f" / the backfill would change locked periods and did not start: {'; '.join(en for _, en in named)};"
+                        " unlock them first (redcross unlock)")
 
 
 COMMITTED_THEN_INTERRUPTED = ("已中断：本次的数字已提交，归档和发布将由下次运行完成 / interrupted: this run's figures "
@@ -124,6 +143,7 @@ def writing_run(home: Home, plan: Plan, wait: bool = True) -> Iterator[Run]:
             run_logger().info("删除未写完的文件 / removed a half-written file: %s", leftover)
         con = writer.open_writer(home.writer)
         cleanup.callback(con.close)
+        refuse_locked_years(con, plan)  # before the run's row: a refused backfill leaves no trace
         run = Run(home, plan, con, cleanup)  # its row is written at once, outside the transaction
         con.begin()
         try:

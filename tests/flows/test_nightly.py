@@ -145,9 +145,9 @@ def test_a_later_submission_supersedes_the_earlier_and_the_night_lists_what_it_c
     ids = dict(published_rows(home, "select file_name, submission_id from submissions"))
     assert published_rows(home, "select * from revisions order by indicator_code") == [
         ("keqiao", 2017, 12, "donation_income", Decimal("2403200.00"), Decimal("2415000.00"), ids["keqiao-v1.xlsx"],
-         ids["keqiao-v2.xlsx"], datetime(2020, 9, 14, 16, 13, 20)),
+         ids["keqiao-v2.xlsx"], datetime(2020, 9, 14, 16, 13, 20), False, None),
         ("keqiao", 2017, 12, "first_aid_trained", Decimal("3951.00"), Decimal("4000.00"), ids["keqiao-v1.xlsx"],
-         ids["keqiao-v2.xlsx"], datetime(2020, 9, 14, 16, 13, 20)),
+         ids["keqiao-v2.xlsx"], datetime(2020, 9, 14, 16, 13, 20), False, None),
     ]
     assert summary.revisions == ["柯桥区 2017年 救护员培训 3951 → 4000", "柯桥区 2017年 捐赠收入 2403200.00 → 2415000.00"]
     assert "- 柯桥区 2017年 救护员培训 3951 → 4000\n" in summary.markdown()  # the Prefect artifact

@@ -245,3 +245,94 @@ def test_a_run_killed_at_any_moment_loses_nothing(prefect_server, reference):
     assert failures == {}, "\n".join(f"{k}: {v}" for k, v in failures.items())
     assert len(results) >= 20 or TRIALS < 14
     assert len({r["step"] for r in results} - {"finished"}) >= 4  # kills landed in several different steps
+
+
+# --- locks (SPEC §10): a kill during `redcross lock`, and during a run that quarantines a locked
+# period's form, leaves each warehouse as before or as after, never between -------------------------
+
+LOCKED_FOR = "2017年报已报市政府"
+LOCK_VIEWS = {
+    "city_totals": "select * from city_totals order by all",
+    "revisions": "select * from revisions order by all",
+    "locks": "select year, month, reason, unlocked_at from locks order by all",
+    "submissions": "select submission_id, outcome, [m.rule for m in messages] from raw.submissions order by all",
+}
+
+
+def lock_views(home: Path) -> dict:
+    """The quoted views of the writer's file and of the analysts' copy."""
+    found = {}
+    for name, path in (("writer", home / "warehouse" / "writer" / "redcross-writer.duckdb"),
+                       ("published", home / "warehouse" / "redcross.duckdb")):
+        with duckdb.connect(str(path), read_only=True) as con:
+            found[name] = {view: con.execute(sql).fetchall() for view, sql in LOCK_VIEWS.items()}
+    return found
+
+
+def killed_at(step: str, *args: str) -> None:
+    """`redcross <args>` SIGKILLed where it stands at `step` (REDCROSS_INJECT_FAULT=pause:<step>)."""
+    process = subprocess.Popen([BIN / "redcross", *args], cwd=REPO, text=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=child_env(REDCROSS_INJECT_FAULT=f"pause:{step}"))
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if line.startswith("paused at"):
+            break
+    else:
+        pytest.fail(f"`redcross {args[0]}` ended before pausing at {step}: {''.join(seen)}")
+    process.send_signal(signal.SIGKILL)
+    process.wait(60)
+
+
+@pytest.fixture
+def quoted_home(home):
+    """柯桥区's 2017 form taken in and published."""
+    from keqiao import KEQIAO_2017
+    from support import TODAY, dated, write_form
+
+    from redcross.flows.nightly import nightly
+
+    dated(write_form(home / "inbox" / "keqiao-2017.xlsx", KEQIAO_2017, "柯桥区", "2017年"), "2018-01-10T09:00")
+    nightly.local(home=str(home), today=TODAY)
+    return home
+
+
+def test_a_lock_killed_before_its_publish_is_in_force_and_asked_again_publishes(quoted_home):
+    from redcross.cli.main import main
+
+    before = lock_views(quoted_home)
+    killed_at("lock", "lock", "--home", str(quoted_home), "--year", "2017", "--reason", LOCKED_FOR)
+    locked = [(2017, None, LOCKED_FOR, None)]
+    for copy in lock_views(quoted_home).values():
+        assert copy in (before["writer"], {**before["writer"], "locks": locked})  # as before or as after
+    again = main(["lock", "--home", str(quoted_home), "--year", "2017", "--reason", LOCKED_FOR])
+    assert again == 2  # the killed lock had written: the period is locked already, and now published too
+    assert lock_views(quoted_home) == {name: {**before["writer"], "locks": locked} for name in before}
+
+
+def test_a_run_killed_while_quarantining_a_locked_periods_form_changes_no_figure(quoted_home):
+    from keqiao import KEQIAO_2017
+    from support import TODAY, dated, write_form
+
+    from redcross.cli.main import main
+    from redcross.flows.nightly import nightly
+
+    assert main(["lock", "--home", str(quoted_home), "--year", "2017", "--reason", LOCKED_FOR]) == 0
+    before = lock_views(quoted_home)
+    corrected = [("救护员培训", "人", 4100, 3100), *KEQIAO_2017[1:]]
+    dated(write_form(quoted_home / "inbox" / "corrected.xlsx", corrected, "柯桥区", "2017年"), "2018-03-01T09:00")
+    killed_at("filing", "run", "--home", str(quoted_home))  # its verdict committed, the file not yet filed away
+    for copy in lock_views(quoted_home).values():
+        assert {k: v for k, v in copy.items() if k != "submissions"} == \
+            {k: v for k, v in before["writer"].items() if k != "submissions"}
+        added = [row for row in copy["submissions"] if row not in before["writer"]["submissions"]]
+        assert len(copy["submissions"]) - len(added) == len(before["writer"]["submissions"])
+        assert [rules for _, _, rules in added] in ([], [["period_locked"]])  # the verdict, or nothing yet
+    nightly.local(home=str(quoted_home), today=TODAY)
+    after = lock_views(quoted_home)
+    assert after["writer"] == after["published"]
+    assert sorted(rules for _, _, rules in after["published"]["submissions"]) == [[], ["period_locked"]]
+    assert {k: v for k, v in after["published"].items() if k != "submissions"} == \
+        {k: v for k, v in before["writer"].items() if k != "submissions"}
+    assert list((quoted_home / "inbox").iterdir()) == []
+    assert len(list((quoted_home / "quarantine").glob("*corrected.xlsx.reason.txt"))) == 1

@@ -16,6 +16,7 @@ import pytest
 
 from redcross.core.calendar import load_calendar
 from redcross.core.decimals import percent, round_half_up
+from redcross.core.locks import Lock
 from redcross.core.registry import Indicator, Registry, Unit
 from redcross.report.model import Figure, Rate
 from redcross.warehouse import writer
@@ -73,6 +74,7 @@ GRAINS = {
     "reporting_rates": ["year", "month"],
     "data_issues": ["submission_id", "indicator_code", "rule"],
     "runs": ["run_id"],
+    "locks": ["year", "month", "locked_at"],
 }
 PERCENTAGES = {  # mart -> (its value, prior and target columns)
     "city_totals": ("total", "prior_total", "target"),
@@ -119,6 +121,9 @@ def con(memory_warehouse):
                "source_file": pl.String})
     writer.replace_targets(con, targets, ["2017.xlsx"])
     writer.finish_run(con, RUN_ID, "succeeded", datetime(2017, 7, 16, 2, 5), {"seen": 8, "accepted": 7, "rejected": 1})
+    for month in (None, 6):  # a year the rows above do not touch: its locks change no revision
+        writer.insert_lock(con, Lock(2015, month, "已报市政府"), datetime(2016, 2, 1, 9))
+    writer.unlock(con, 2015, 6, "补报", datetime(2016, 3, 1, 9))
     return con
 
 
