@@ -68,6 +68,13 @@ def test_there_is_a_manual_for_each_reader():
                                       "data-dictionary.md"}
 
 
+def test_no_code_span_is_broken_across_lines(page):
+    """A span split over two lines would escape the checks below, which read spans line by line."""
+    path, text = page
+    broken = [n for n, line in enumerate(FENCE.sub("", text).splitlines(), 1) if line.count("`") % 2]
+    assert not broken, f"{path.name}: a code span breaks across lines at {broken} (outside code blocks)"
+
+
 def test_every_path_a_page_names_exists(page):
     path, text = page
     missing = sorted(p for p in named_paths(text) if not exists(p))
