@@ -1031,7 +1031,7 @@ def readme_text() -> str:
         "in `inbox/` and the province's 2017 targets in `targets/2017.csv`; and for the",
         "mid-year review the forms in `midyear/` and the units' targets (see the last section).",
         "The eight units add up exactly to the city totals of the 2017 work report",
-        "(`reference-2017.md`); every unit's 2017 figure is within 1/3..3x of its 2016 one",
+        "(quoted in 绍兴市红十字会召开第五届理事会第二次(扩大)会议, 24 April 2018; docs/report.md); every unit's 2017 figure is within 1/3..3x of its 2016 one",
         "where 2016 is above zero. Names and phone numbers in the footers are fictitious",
         "(`PERSONAL_DATA` in the script).",
         "",

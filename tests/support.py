@@ -40,6 +40,7 @@ SAMPLE = Path(str(resources.files("redcross.cli").joinpath("sample_data")))
 REPO = Path(__file__).parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 README = (REPO / "README.md").read_text("utf-8")
+DOCS = REPO / "docs"
 
 
 def write_form(

@@ -10,7 +10,7 @@ path is replaced.
 
 So a safe open notes which file the path names, connects, and looks again: if the path named
 the same file throughout, every open saw that file; if not, the connection is thrown away and
-made again. `open_warehouse` is the function the README gives analysts, word for word (a test
+made again. `open_warehouse` is the function docs/analyst.md gives analysts, word for word (a test
 checks it); the CLI's commands use it too.
 """
 

@@ -1,4 +1,4 @@
-"""A night with nothing new, run the way the README says (`redcross run --home ...`), prints its
+"""A night with nothing new, run the way the data manager's manual says (`redcross run --home ...`), prints its
 summary and nothing else: Prefect's own logs go to the home's log file, named once."""
 
 import re

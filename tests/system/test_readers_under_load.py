@@ -3,7 +3,7 @@ published warehouse read-only in a loop. Every snapshot a reader sees is whole â
 equals the sum of indicator_values for its year, month and indicator, in the same connection â€” no
 run fails because of the readers, and every reader query is counted.
 
-Readers open the file with `open_warehouse`, the function the README gives analysts: DuckDB opens
+Readers open the file with `open_warehouse`, the function docs/analyst.md gives analysts: DuckDB opens
 a file three times while connecting, and a publish landing in between pairs one night's headers
 with the next night's blocks (this test failed once that way in CI, before the function existed).
 """
@@ -39,7 +39,7 @@ NOT_WHOLE = """
 
 
 def read_in_a_loop(published: str, stop, results) -> None:
-    """One analyst's process: open read-only the way the README says, check the snapshot, close; again,
+    """One analyst's process: open read-only the way docs/analyst.md says, check the snapshot, close; again,
     until told to stop. Any error is kept and reported, so that the test names it."""
     queries, errors, runs_seen, not_whole = 0, [], set(), []
     while not stop.is_set():

@@ -1,4 +1,4 @@
-"""The analysts' tools: the published warehouse opens read-only in DuckDB 1.1 (the oldest the README
+"""The analysts' tools: the published warehouse opens read-only in DuckDB 1.1 (the oldest docs/analyst.md
 names) and in the DuckDB CLI as pip packages it, each installed by uv in a throwaway environment from
 the package registry, and every view answers the same rows there as in the DuckDB this project writes with.
 

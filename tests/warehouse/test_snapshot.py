@@ -1,4 +1,4 @@
-"""open_warehouse: one whole snapshot even while the file is swapped under it, and the README's copy.
+"""open_warehouse: one whole snapshot even while the file is swapped under it, and the analyst manual's copy.
 
 The swap here is far faster than any run publishes (ten a second against a few a night), so
 connections now and then straddle a swap. With a plain `duckdb.connect` in `read_until` and a swap
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support import README
+from support import DOCS
 
 from redcross.warehouse import snapshot
 from redcross.warehouse.publish import publish
@@ -95,9 +95,9 @@ def test_a_missing_warehouse_says_so(tmp_path):
         open_warehouse(tmp_path / "redcross.duckdb")
 
 
-def test_the_readme_gives_analysts_this_very_function():
+def test_the_analysts_manual_gives_this_very_function():
     body = inspect.getsource(snapshot).split('"""', 2)[2].strip()  # the module after its docstring
-    assert body in README
+    assert body in (DOCS / "analyst.md").read_text("utf-8")
 
 
 def test_a_publish_keeps_open_connections_on_their_snapshot(tmp_path):
