@@ -305,7 +305,7 @@ def make_demo_home(root: Path) -> None:
 DEMO_LATER = ("新昌县 2017年1-6月 工作统计表.xlsx", "诸暨市红十字会2017年1-6月工作统计表（更正）.xlsx")
 
 
-# --- redcross check: a form's verdict before it is taken in (SPEC §10, dry run) -------------------
+# --- redcross check: a form's verdict before it is taken in (a dry run) -------------------
 
 def _checkable_files(given: list[str]) -> list[Path] | None:
     """The files to check, each once; None if any is missing or a folder, each said in one line. What a
@@ -330,7 +330,7 @@ def _checkable_files(given: list[str]) -> list[Path] | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Each file's verdict as the next run would give it, changing nothing; exit 0, 1 or 2 (SPEC §10)."""
+    """Each file's verdict as the next run would give it, changing nothing; exit 0, 1 or 2."""
     from redcross.read.home import Home
 
     paths = _checkable_files(args.files)
@@ -354,7 +354,7 @@ def _check_command(command) -> None:
     check.add_argument("--format", choices=["text", "json"], default="text")
 
 
-# --- review: the data manager's decision on a warning (SPEC §10) -----------------------------------
+# --- review: the data manager's decision on a warning -----------------------------------
 
 DECISIONS = {"confirmed": "已确认，数字成立 / confirmed: the figure stands",
              "queried": "已要求单位更正 / queried: the unit is asked to correct it"}
@@ -427,7 +427,7 @@ def _review_command(command) -> None:
                         "line, at most 200 characters, phone and ID numbers masked)")
 
 
-# --- lock, unlock: a period closed once its figures are quoted, and opened again (SPEC §10) ----------
+# --- lock, unlock: a period closed once its figures are quoted, and opened again ----------
 
 def cmd_lock(args: argparse.Namespace) -> int:
     """Close the period (the whole year without --month) and publish; exit 2, changing nothing, if it

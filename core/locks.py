@@ -1,4 +1,4 @@
-"""A lock on a period (SPEC §10, locks): what the warehouse keeps of it, validation checks forms
+"""A lock on a period: what the warehouse keeps of it, validation checks forms
 against, and the data manager's commands name."""
 
 from __future__ import annotations

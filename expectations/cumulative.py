@@ -1,4 +1,4 @@
-"""Cumulative figures do not fall (SPEC §10): a form's figure for months 1..m is checked against the
+"""Cumulative figures do not fall: a form's figure for months 1..m is checked against the
 same unit's figures for the other periods 1..k of the year, in force in the warehouse or sent
 tonight, whichever of the two arrives last. One table over the night, validated once by the
 `form_cumulative` suite; a failure warns (`cumulative_decrease`) naming both files and cells.

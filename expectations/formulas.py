@@ -1,4 +1,4 @@
-"""Audit formulas (SPEC §10) checked on every accepted form of the night together: one table, a row
+"""Audit formulas checked on every accepted form of the night together: one table, a row
 per form and formula, validated once by the `form_formulas` suite; each failure becomes a Problem
 of the formula's severity naming every cell involved and its figure as the form gives it.
 

@@ -1,4 +1,4 @@
-"""A form for a locked period is rejected (SPEC §10, locks): one table over the night's forms, a row per
+"""A form for a locked period is rejected: one table over the night's forms, a row per
 form with a real period saying whether a lock in force closes it, validated once by the `form_locks`
 suite. A lock on a month closes that period (1..month) only; a lock on a year closes every period of it.
 """

@@ -1,5 +1,5 @@
 """`redcross lock` and `redcross unlock`: the data manager closes a period once its figures are quoted
-(封账), and opens it again (SPEC §10, locks).
+(封账), and opens it again.
 
 Like `redcross review` each holds the home's one-writer lock, writes the writer's database and then
 publishes the warehouse whole; no row in `runs`, no file read, no Prefect flow. A lock killed after

@@ -120,7 +120,7 @@ class Figure:
 Source = queries.SourceRow
 Revision = queries.PeriodRevision
 
-LOCK_MARK = "†"  # beside a figure a unit revised after the period had been locked (SPEC §10, locks)
+LOCK_MARK = "†"  # beside a figure a unit revised after the period had been locked
 
 
 def lock_notes(revisions: tuple[Revision, ...]) -> list[str]:

@@ -1,4 +1,4 @@
-"""A blank statistics form in the SPEC §4 layout, for a unit and year, that the pipeline reads back unchanged.
+"""A blank statistics form in the standard layout, for a unit and year, that the pipeline reads back unchanged.
 
 Only the value cells (本期数, 上年同期数, 备注) and the footer's answer cells can be edited; the rest of
 the sheet is protected. Excel's data validation keeps values non-negative, and whole for counts.

@@ -1,4 +1,4 @@
-"""The report as text: JSON (SPEC §8), Markdown (what `redcross report` prints) and CSV (every
+"""The report as text: JSON, Markdown (what `redcross report` prints) and CSV (every
 unit figure with the file, sheet and cell it came from)."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def points(value: Fraction | None) -> str:
 
 
 def to_json(report: Report) -> str:
-    """SPEC §8 and §9: the figures (city and units, with targets, schedule gaps and ranks), the
+    """The figures (city and units, with targets, schedule gaps and ranks), the
     period's revisions and the year's coverage; amounts and percentages as strings, half-up."""
     kinds = {i.code: i.kind for i in report.registry.indicators}
     figures = [

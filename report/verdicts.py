@@ -26,7 +26,7 @@ WORDS = {  # verdict -> (Chinese, English), in the order the total counts them
     REJECTED: ("退回", "rejected"),
     ALREADY_RECEIVED: ("已接收过", "already received"),
 }
-EXIT_STATUS = {ACCEPTED: 0, WARNED: 1, REJECTED: 2}  # SPEC §10; the worst file decides
+EXIT_STATUS = {ACCEPTED: 0, WARNED: 1, REJECTED: 2}  # the worst file decides
 BEFORE = {"accepted": "（曾接收 / accepted then）", "rejected": "（曾退回 / rejected then）"}
 
 
@@ -72,7 +72,7 @@ class Verdict:
 
     @property
     def exit_status(self) -> int:
-        """0, 1 or 2 as SPEC §10 counts this file; one already received counts as what the run does
+        """0, 1 or 2 as the dry run counts this file; one already received counts as what the run does
         with it: nothing (0), or quarantine again (2)."""
         if self.verdict == ALREADY_RECEIVED:
             return 2 if any(p.severity == "error" for p in self.problems) else 0

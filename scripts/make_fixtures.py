@@ -1,4 +1,4 @@
-"""Write the small real spreadsheets of tests/fixtures/formats/: every format and quirk of SPEC §4.
+"""Write the small real spreadsheets of tests/fixtures/formats/: every format and quirk of the forms.
 
 Two writers make them: openpyxl (as a script or WPS-like tool would), and LibreOffice, which
 converts openpyxl's workbooks to .xlsx, .xls and .ods the way a district's own office suite

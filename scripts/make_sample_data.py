@@ -6,7 +6,7 @@ The eight units' figures add up exactly to the city totals of
 ``/work/shared/spec/reference-2017.md``; the script checks that (and the
 year-on-year 1/3..3x band) before it writes anything.
 
-Beside them, for the mid-year review (SPEC §9): the city's 2017 targets for its
+Beside them, for the mid-year review: the city's 2017 targets for its
 units (``targets/2017年各单位目标.csv``) and the 2017年1-6月 forms in ``midyear/``:
 seven units (开发区 has not reported), 诸暨市 twice (its second form corrects two
 figures). They are a period and a file of their own, so the full-year figures
@@ -43,7 +43,7 @@ UNIT_TARGETS_FILE = "2017年各单位目标.csv"
 
 YEARS = (2016, 2017)
 
-# (unit_code, unit_name) in the order of SPEC §2.
+# (unit_code, unit_name) in the registry's order.
 UNITS = (
     ("city_office", "市本级"),
     ("yuecheng", "越城区"),
@@ -56,7 +56,7 @@ UNITS = (
 )
 UNIT_CODES = tuple(code for code, _ in UNITS)
 
-# (indicator_code, 指标, shown unit) in the order of SPEC §3.
+# (indicator_code, 指标, shown unit) in the form's order.
 INDICATORS = (
     ("first_aid_trained", "救护员培训", "人"),
     ("public_trained", "普及培训", "人次"),
@@ -185,7 +185,7 @@ SPLIT: dict[str, dict[int, tuple]] = {
     },
 }
 
-# The mid-year review: 2017年1-6月 (SPEC §9).
+# The mid-year review: 2017年1-6月.
 MIDYEAR = (2017, 6)
 MIDYEAR_MISSING = "devzone"  # has not reported January-June: 缺报 in the coverage grid and the report
 
@@ -967,7 +967,7 @@ def write_targets(path: Path) -> None:
 
 
 def write_unit_targets(path: Path) -> None:
-    """The city's targets for its units: a targets file with the 单位 column (SPEC §9)."""
+    """The city's targets for its units: a targets file with the 单位 column."""
     names = {code: name for code, name, _ in INDICATORS}
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")

@@ -76,7 +76,7 @@ def sample_night(tmp_path_factory, prefect_harness):
 
 @pytest.fixture(scope="session")
 def midyear_night(tmp_path_factory):
-    """A home after one night of the mid-year review (SPEC §9), and the night's summary.
+    """A home after one night of the mid-year review, and the night's summary.
 
     Targets with unit rows (.xlsx); 2017年1-6月 from every unit but 开发区 (nothing) and 新昌县 (a
     rejected file), 诸暨市's twice (the later form corrects two figures), and 柯桥区's 1-5月 and 1-7月.

@@ -1,4 +1,4 @@
-"""柯桥区's complete, valid 2017 form, (label, unit, value, prior) per indicator of SPEC §3: the one
+"""柯桥区's complete, valid 2017 form, (label, unit, value, prior) per indicator of the registry: the one
 copy of these figures, for the tests and for the scripts that made the committed fixtures."""
 
 KEQIAO_2017 = [

@@ -113,7 +113,7 @@ def published_rows(home: Path, sql: str, params=()) -> list[tuple]:
         return con.execute(sql, list(params)).fetchall()
 
 
-# --- the mid-year review (SPEC §9): unit targets, 2017年1-5/1-6/1-7月, a correction, a rejected file ----
+# --- the mid-year review: unit targets, 2017年1-5/1-6/1-7月, a correction, a rejected file ----
 
 OTHER_FIGURES = [  # every form's indicators beyond the three that carry this scenario
     ("普及培训", "人次", 5000), ("造血干细胞捐献", "例", 0), ("器官遗体角膜捐献登记", "人", 10),

@@ -44,7 +44,7 @@ insert into raw.due_dates (year, month, due_date, due_at, expected, as_of) value
 
 -- name: known_files
 -- every file received but those whose forms were all rejected only because their period was locked,
--- and are locked no more: such a file counts as new when it comes back (SPEC §10, locks)
+-- and are locked no more: such a file counts as new when it comes back
 select sha256, min(outcome) from raw.submissions
 where submission_id not in (select submission_id from reopened_rejections)
 group by sha256;

@@ -60,7 +60,7 @@ class PeriodsLocked(RuntimeError):
 
 def refuse_locked_years(con: duckdb.DuckDBPyConnection, plan: Plan) -> None:
     """Raise PeriodsLocked, naming them, when a lock in force closes a period of the years a backfill
-    loads again: it would change figures the office has quoted (SPEC §10, locks)."""
+    loads again: it would change figures the office has quoted."""
     if plan.years is None:
         return
     locked = [lock for lock in writer.locks_in_force(con) if lock.year in plan.years]

@@ -1,4 +1,4 @@
-"""Impossible arguments (SPEC §11): a month outside 1-12, or a year the warehouse holds nothing for, is
+"""Impossible arguments: a month outside 1-12, or a year the warehouse holds nothing for, is
 one line and exit 2, and no file is written."""
 
 import shutil

@@ -1,4 +1,4 @@
-"""`redcross check FILE...` (SPEC §10, dry run): each file's verdict and messages are those the next
+"""`redcross check FILE...` (a dry run): each file's verdict and messages are those the next
 nightly run gives the same files, and the check changes nothing in the home.
 
 The hostile corpus, the bundled 2017 forms and a copy of a form already received are checked

@@ -1,4 +1,4 @@
-"""A home is made on purpose (SPEC §11): `redcross init` makes one, and every other command refuses
+"""A home is made on purpose: `redcross init` makes one, and every other command refuses
 a folder that is not a home, or a file, in one line and exit 2, changing nothing."""
 
 import subprocess

@@ -1,4 +1,4 @@
-"""Cumulative figures do not fall (SPEC §10): a year-to-date figure below an earlier period's of the same
+"""Cumulative figures do not fall: a year-to-date figure below an earlier period's of the same
 unit and year warns, whichever of the two forms arrives last, naming both files and cells."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Audit formulas (SPEC §10): rules between a form's figures, as data, checked by Great Expectations on
+"""Audit formulas: rules between a form's figures, as data, checked by Great Expectations on
 the night's forms together; each failure names every cell involved and its figure as typed."""
 
 from decimal import Decimal

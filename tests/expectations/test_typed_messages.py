@@ -1,4 +1,4 @@
-"""A message quotes a figure as the clerk typed it (SPEC §11): a form in 万元 is told 270.68万元, not
+"""A message quotes a figure as the clerk typed it: a form in 万元 is told 270.68万元, not
 2706800.00; the warehouse's record of the problem keeps the stored figures."""
 
 from keqiao import KEQIAO_2017

@@ -1,4 +1,4 @@
-"""Audit formulas on the city's summary workbook (SPEC §12, every warning on its own cell): several
+"""Audit formulas on the city's summary workbook (every warning on its own cell): several
 indicators of one unit and several units break formulas at once, and each warning names its own
 row's cells, indicators and figures."""
 

@@ -1,4 +1,4 @@
-"""The inbox as people fill it (SPEC §11): a form still being copied is left for the next run and named
+"""The inbox as people fill it: a form still being copied is left for the next run and named
 as still arriving; owner files, lock files and partial downloads are left alone, never quarantined.
 
 A slow copy is made for real: the first part of a form's bytes written, the run started, the rest

@@ -49,7 +49,7 @@ def report_json(home, year=2017):
 def test_the_2017_report_reproduces_the_reference_figures(sample_night):
     root, summary = sample_night
     assert len(summary.accepted) == 16 and not summary.rejected
-    # the demo's two warnings (SPEC §10): 越城区's 上年同期数 for two indicators, one explained on the form
+    # the demo's two warnings: 越城区's 上年同期数 for two indicators, one explained on the form
     (warned,) = summary.warned.values()
     assert [(p.rule, p.indicator, bool(p.remark)) for p in warned] == [
         ("prior_mismatch", "器官遗体角膜捐献登记", True), ("prior_mismatch", "捐赠支出受益人数", False)]

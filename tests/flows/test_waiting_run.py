@@ -1,4 +1,4 @@
-"""A run that waits for another says so on the terminal, once, naming the other run (SPEC §11)."""
+"""A run that waits for another says so on the terminal, once, naming the other run."""
 
 import subprocess
 import time

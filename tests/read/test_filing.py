@@ -1,4 +1,4 @@
-"""A rejected file's reason file as a clerk opens it in Windows Notepad (SPEC §11): UTF-8 with a BOM,
+"""A rejected file's reason file as a clerk opens it in Windows Notepad: UTF-8 with a BOM,
 CRLF line ends, each problem once in each language, and what to do at the end."""
 
 import json

@@ -1,4 +1,4 @@
-"""Every format and quirk of SPEC §4 as a real file (tests/fixtures/formats/, made by
+"""Every format and quirk of the forms as a real file (tests/fixtures/formats/, made by
 scripts/make_fixtures.py with openpyxl and LibreOffice), read, cleaned and checked as a night would."""
 
 from decimal import Decimal

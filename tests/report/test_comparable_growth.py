@@ -3,7 +3,7 @@ same period a year earlier, no format quotes growth over the two totals; each gi
 the units that reported both, says so, and names the units left out.
 
 The home: the bundled 2016 and 2017 forms (all eight units) and 2017's four January-June forms; then
-2018 from 柯桥区 alone (one unit of eight, SPEC §12's case), and 2018年1-6月 from 柯桥区 and 开发区,
+2018 from 柯桥区 alone (one unit of eight), and 2018年1-6月 from 柯桥区 and 开发区,
 which sent no 1-6月 in 2017 (a unit that reported this year and not the last).
 """
 
@@ -72,7 +72,7 @@ def test_city_totals_holds_the_comparable_figures_beside_the_totals(home):
     units, complete, comparable, total, prior_total, growth, yoy = row[0]
     assert (units, complete, comparable, total, prior_total) == (1, False, 1, KEQIAO_2018_FIRST_AID, prior)
     assert growth == round_half_up(percent(Decimal(KEQIAO_2018_FIRST_AID) - prior, prior), 10)
-    assert yoy < -80  # §7's growth over the totals keeps its meaning: one unit against eight
+    assert yoy < -80  # growth over the totals keeps its meaning: one unit against eight
 
 
 def test_a_complete_year_is_complete_and_its_comparable_growth_is_its_growth(home):

@@ -1,4 +1,4 @@
-"""The report of a period before December (SPEC §9), from the mid-year review's night (conftest
+"""The report of a period before December, from the mid-year review's night (conftest
 `midyear_night`): schedule sentences, the units' ranking, the period's revisions and the coverage
 grid in every format, and the night's summary."""
 

@@ -150,7 +150,7 @@ def test_the_xlsx_sources_sheet_traces_every_unit_figure_to_file_sha_and_cell(xl
 
 
 def test_the_sources_give_each_warning_with_the_forms_explanation(xlsx, demo):
-    """The bundled 越城区 2017 form has two warnings: one explained in its 备注, one not (SPEC §10)."""
+    """The bundled 越城区 2017 form has two warnings: one explained in its 备注, one not."""
     rows = list(openpyxl.load_workbook(xlsx)["数据来源"].iter_rows(min_row=2, values_only=True))
     warned = {r[7] for r in rows if r[1] == "越城区"}
     assert len(warned) == 1

@@ -1,4 +1,4 @@
-"""The blank form: SPEC §4 layout, validated and protected cells, and a filled-in copy reads back unchanged."""
+"""The blank form: the standard layout, validated and protected cells, and a filled-in copy reads back unchanged."""
 
 from decimal import Decimal
 

@@ -247,7 +247,7 @@ def test_a_run_killed_at_any_moment_loses_nothing(prefect_server, reference):
     assert len({r["step"] for r in results} - {"finished"}) >= 4  # kills landed in several different steps
 
 
-# --- locks (SPEC §10): a kill during `redcross lock`, and during a run that quarantines a locked
+# --- locks: a kill during `redcross lock`, and during a run that quarantines a locked
 # period's form, leaves each warehouse as before or as after, never between -------------------------
 
 LOCKED_FOR = "2017年报已报市政府"

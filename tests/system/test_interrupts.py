@@ -1,4 +1,4 @@
-"""Ctrl-C and SIGTERM during a run (SPEC §11): one line saying what was kept, exit 130 or 143, no
+"""Ctrl-C and SIGTERM during a run: one line saying what was kept, exit 130 or 143, no
 traceback, and `runs` showing the run as interrupted with the files it had seen.
 
 The run is stopped at a known point (REDCROSS_INJECT_FAULT=pause:<step>: it says so on stderr and

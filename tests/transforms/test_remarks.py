@@ -1,5 +1,5 @@
 """The 备注 of an indicator row kept as its `remark`: trimmed, cut to 200 characters, and with phone
-and ID numbers masked before the row goes anywhere (SPEC §10)."""
+and ID numbers masked before the row goes anywhere."""
 
 import polars as pl
 import pytest

@@ -1,4 +1,4 @@
-"""SPEC §9 in the analysts' views, over one night of the mid-year review (conftest `midyear_night`):
+"""The mid-year review in the analysts' views, over one night of it (conftest `midyear_night`):
 unit_progress (targets, the calendar, rank on exact completions), city_totals' schedule columns,
 revisions and coverage, each with its comments."""
 

@@ -1,4 +1,4 @@
-"""Locks (SPEC §10): a period closed once quoted takes no form and no backfill, and says so in Chinese and
+"""Locks: a period closed once quoted takes no form and no backfill, and says so in Chinese and
 English; opened again with a reason, the same file comes in as a revision after the lock, which the
 report marks. Real workbooks, the same steps as every night (`nightly.local`: the flows' own tests cover
 Prefect).

@@ -1,4 +1,4 @@
-"""Explanations and review (SPEC §10): a form's 备注 explains a warning, the data manager confirms or
+"""Explanations and review: a form's 备注 explains a warning, the data manager confirms or
 queries the others, `status` lists only what is still waiting, and a decision lasts as long as the
 submission it was made on (through later nights and a backfill), no longer.
 

@@ -1,4 +1,4 @@
--- Explanations and review (SPEC §10). Added to warehouses made before without touching what they
+-- Explanations and review. Added to warehouses made before without touching what they
 -- hold: a new column on raw.form_values, and tables of their own (raw.submissions' messages are a
 -- struct list, which cannot gain a field in place).
 

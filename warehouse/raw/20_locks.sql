@@ -1,4 +1,4 @@
--- Locks (SPEC §10): periods the data manager closed once their figures were quoted (`redcross lock`),
+-- Locks: periods the data manager closed once their figures were quoted (`redcross lock`),
 -- and opened again (`redcross unlock`). Added to warehouses made before as a table of its own.
 -- Never deleted by a run, a backfill or a rebuild: like raw.reviews, no statement of a run touches it
 -- (a backfill replaces submissions and their figures only), and an unlock fills in the lock's row.
