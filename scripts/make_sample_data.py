@@ -2,8 +2,8 @@
 
 Sixteen long-layout statistics forms (8 units x 2016 and 2017), the province's
 2017 targets and a README describing the split and each file's layout quirks.
-The eight units' figures add up exactly to the city totals of
-``/work/shared/spec/reference-2017.md``; the script checks that (and the
+The eight units' figures add up exactly to the city totals the 2017 work report
+quotes (see docs/report.md, "The 2017 figures"); the script checks that (and the
 year-on-year 1/3..3x band) before it writes anything.
 
 Beside them, for the mid-year review: the city's 2017 targets for its
@@ -73,7 +73,7 @@ INDICATORS = (
 )
 MONEY = {"donation_income", "donation_expenditure"}
 
-# City totals of reference-2017.md (money in 元).
+# The city totals of the 2017 work report and of 2016 (money in 元).
 CITY_TOTALS = {
     "first_aid_trained": {2017: 21810, 2016: 17448},
     "public_trained": {2017: 173554, 2016: 136657},

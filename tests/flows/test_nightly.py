@@ -24,7 +24,7 @@ from redcross.report.text_formats import to_json
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")  # its flows run as Prefect flow runs
 
-# reference-2017.md: indicator -> (2017 total, completion, growth), as the JSON report prints them
+# the 2017 work report's figures: indicator -> (2017 total, completion, growth), as the JSON report prints them
 REFERENCE = {
     "first_aid_trained": ("21810", "150.75", "25.00"),
     "public_trained": ("173554", "119.96", "27.00"),

@@ -24,7 +24,7 @@ from redcross.report.xlsx import write_xlsx
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-# reference-2017.md, as the narrative prints each figure (the article's precisions)
+# the 2017 work report's figures, as the narrative prints each figure (the article's precisions)
 NARRATIVE_2017 = [
     "开展救护员培训21810人，完成省定指标的150.75%，同比增长25%",
     "普及培训173554人次，完成省定指标的119.96%，同比增长27%",
