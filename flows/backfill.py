@@ -11,7 +11,10 @@ from redcross.core import clock
 from redcross.flows.plumbing.orchestration import flow
 from redcross.flows.plumbing.writing_run import Plan, writing_run
 from redcross.flows.steps import (
-    load_figures,
+    build_figures,
+    commit_figures,
+    load_submissions,
+    load_targets,
     publish_figures,
     read_forms,
     stack_night_rows,
@@ -60,6 +63,9 @@ def backfill(years: str, unit: str | None = None, source: str | None = None, hom
         intake = read_forms(take_folder(plan.folder), run)
         rows = stack_night_rows(intake)
         validate_forms(intake, rows, run.con, run.registry, run.checks, today or clock.today())
-        load_figures(intake, rows, run)
+        load_submissions(intake, rows, run)
+        target_problems = load_targets(run)
+        build_figures(run)
+        summary = commit_figures(intake, target_problems, run)
         publish_figures(intake, run)
-    return run.summary
+    return summary

@@ -1,8 +1,8 @@
 """The steps of a run, nightly or backfill, each a Prefect task when a server is in use (flows.plumbing.orchestration).
 
 Each step is a few lines calling its layer: read, transforms, expectations, warehouse, report.
-`read_forms`, `load_figures` and `publish_figures` string steps together in the order every run
-takes them; a flow's body is those and little else.
+`read_forms` and `publish_figures` string steps together in the order every run takes them; a
+flow's body is the steps and little else.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from redcross.read.home import Home
 from redcross.read.targets import fingerprint
 from redcross.report.files import write_report
 from redcross.report.model import build_report
-from redcross.report.run_summary import summarise
+from redcross.report.run_summary import RunSummary, summarise
 from redcross.warehouse import queries, writer
 from redcross.warehouse.models import build_models
 from redcross.warehouse.publish import publish
@@ -198,14 +198,12 @@ def build_figures(run: Run) -> None:
     build_models(run.con)
 
 
-def load_figures(intake: Intake, rows: pl.DataFrame, run: Run) -> None:
-    """Load the night's submissions and the targets, rebuild the views, and commit them together."""
-    load_submissions(intake, rows, run)
-    target_problems = load_targets(run)
-    build_figures(run)
+def commit_figures(intake: Intake, target_problems: list[Problem], run: Run) -> RunSummary:
+    """Say what the run did, from the views just built, and commit it all in the run's one transaction."""
     summary = summarise(run.con, run.id, intake.new, intake.already_received, target_problems, run.figures_before,
                         run.started_at)
     run.commit(intake.counts(), summary)
+    return summary
 
 
 # --- file away, report, publish: after the commit, each can be done again -----------------------------
