@@ -252,7 +252,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _validation_early()
     from redcross.core import clock
     from redcross.flows.nightly import nightly
+    from redcross.flows.plumbing.processes import keep_validation_between_runs
 
+    keep_validation_between_runs()  # the demo's nights, one after another, import GX once
     print(f"演示目录 / demo home: {root}")
     try:
         for when, patterns in DEMO_NIGHTS:

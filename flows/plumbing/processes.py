@@ -161,11 +161,33 @@ class ValidationProcess:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, failed, *_) -> None:
+        if _kept_between_runs and failed is None and not self._docs_pending:
+            self._helper.call("renew")  # a fresh runner, GX imported already: the next run's early process
+            _hand_over(self._helper)
+            return
         self.close()
 
 
 _early: Helper | None = None
+_kept_between_runs = False
+
+
+def keep_validation_between_runs() -> None:
+    """Keep the validation process when a run ends, for the next run of this command (the demo's
+    nights, one after another): GX is imported once, not once a night. Each run still has a runner
+    of its own."""
+    global _kept_between_runs
+    _kept_between_runs = True
+
+
+def _hand_over(helper: Helper) -> None:
+    global _early
+    if _early is None:
+        _early = helper
+        atexit.register(helper.kill)  # the next run may never come (the command ends)
+    else:
+        helper.close()
 
 
 def start_validation_early() -> None:
@@ -220,10 +242,15 @@ def _unpack(packed: tuple[pl.DataFrame, dict[str, list], list[str]]) -> pl.DataF
 def _validation_service() -> dict[str, Callable]:
     from redcross.expectations.suites import SuiteRunner
 
-    runner = SuiteRunner()
-    _ = runner.context  # import GX and make its context now, while the parent reads files
-    return {"check": lambda name, packed, parameters: runner.check(name, _unpack(packed), parameters),
-            "docs": runner.write_docs}
+    runners = [SuiteRunner()]
+    _ = runners[0].context  # import GX and make its context now, while the parent reads files
+
+    def renew() -> None:  # the next run's: nothing of the last run's results or pages kept
+        runners[0] = SuiteRunner()
+        _ = runners[0].context
+
+    return {"check": lambda name, packed, parameters: runners[0].check(name, _unpack(packed), parameters),
+            "docs": lambda folder, files: runners[0].write_docs(folder, files), "renew": renew}
 
 
 # --- reading -----------------------------------------------------------------------------------
