@@ -155,6 +155,10 @@ def test_a_copied_file_with_an_old_modification_time_is_judged_by_when_it_landed
     assert coverage(home)["keqiao"][2:] == ("late", 5)
     ((received, arrived),) = published_rows(home, "select received_at, arrived_at from submissions")
     assert received == datetime(2017, 7, 1, 2, 0) and arrived > datetime(2017, 7, 10, 0, 59)
+    with fixed_clock("2017-08-01T09:00:00"):  # the archive read again: each form keeps when it landed
+        backfill.local(years="2017", home=str(home))
+    assert published_rows(home, "select received_at, arrived_at from submissions") == [(received, arrived)]
+    assert coverage(home)["keqiao"][2:] == ("late", 5)
 
 
 def test_the_arrival_is_the_status_change_time_not_the_modification_time(tmp_path):
