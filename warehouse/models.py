@@ -3,7 +3,9 @@ analysts query, each with its COMMENTs from docs.toml, in the way dbt's persist_
 
 from __future__ import annotations
 
+import re
 import tomllib
+from graphlib import TopologicalSorter
 
 import duckdb
 
@@ -12,6 +14,8 @@ from redcross.warehouse.sql import text
 
 STAGING = ("units", "indicators", "submissions", "form_values", "message_notes", "reviews", "targets", "unit_targets",
            "runs", "due_dates", "locks")
+# The marts in the order the data dictionary lists them; they are built in the order their SQL
+# needs (`build_order`): each after the marts it reads.
 MARTS = ("units", "indicators", "submissions", "indicator_values", "city_totals", "unit_progress", "revisions", "coverage",
          "reporting_rates", "data_issues", "runs", "locks")
 
@@ -24,8 +28,29 @@ def build_models(con: duckdb.DuckDBPyConnection) -> None:
     for name in STAGING:
         _view(con, f"staging.{name}", text("staging", f"{name}.sql"), docs["staging"][name]["comment"],
               _staging_columns(docs, name))
-    for name in MARTS:
-        _view(con, name, text("marts", f"{name}.sql"), docs[name]["comment"], docs[name]["columns"])
+    sql = {name: text("marts", f"{name}.sql") for name in MARTS}
+    for name in build_order(sql):
+        _view(con, name, sql[name], docs[name]["comment"], docs[name]["columns"])
+
+
+def marts_read(select: str, marts: set[str]) -> set[str]:
+    """The marts a view's SQL reads: the names after `from` or `join` that are marts (a mart is read by
+    its bare name; staging views and raw tables have a schema in front, CTEs are not marts)."""
+    named = re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b(?!\.)", re.sub(r"--[^\n]*", "", select), re.IGNORECASE)
+    return {name for name in named if name in marts}
+
+
+def build_order(sql: dict[str, str]) -> list[str]:
+    """The marts, each after those it reads (ties in the order given); a cycle is an error."""
+    graph = {name: marts_read(select, set(sql)) - {name} for name, select in sql.items()}
+    order: list[str] = []
+    sorter = TopologicalSorter(graph)
+    sorter.prepare()
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=list(sql).index)
+        order += ready
+        sorter.done(*ready)
+    return order
 
 
 def _staging_columns(docs: dict, name: str) -> dict[str, str]:

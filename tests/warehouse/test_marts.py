@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -20,8 +21,9 @@ from redcross.core.locks import Lock
 from redcross.core.registry import Indicator, Registry, Unit
 from redcross.report.model import Figure, Rate
 from redcross.warehouse import writer
-from redcross.warehouse.models import MARTS
+from redcross.warehouse.models import MARTS, STAGING, build_order, marts_read
 from redcross.warehouse.sql import text
+from redcross.warehouse.writer import create_raw_tables
 
 D = Decimal
 UNITS = ("yuecheng", "keqiao", "shangyu", "zhuji", "devzone")
@@ -295,3 +297,22 @@ def test_reporting_rates_count_the_coverage_and_their_percentages_are_the_report
         shown = Rate(rate["month"], rate["expected"], rate["reported"], rate["on_time"], 1)
         assert rate["rate_pct"] == round_half_up(percent(D(rate["reported"]), D(rate["expected"])), 10)
         assert rate["on_time_pct"] == round_half_up(shown.on_time_pct, 10)
+
+
+def test_the_marts_are_built_each_after_the_marts_it_reads_whatever_order_they_are_listed_in():
+    sql = {name: text("marts", f"{name}.sql") for name in MARTS}
+    assert marts_read(sql["reporting_rates"], set(MARTS)) == {"coverage"}
+    assert marts_read(sql["city_totals"], set(MARTS)) == {"indicator_values"}  # not staging.units, not its CTEs
+    for listed in (sql, dict(reversed(sql.items()))):
+        order = build_order(listed)
+        assert sorted(order) == sorted(MARTS)
+        assert all(order.index(read) < order.index(name) for name in order for read in marts_read(sql[name], set(MARTS)))
+        con = duckdb.connect(":memory:")
+        create_raw_tables(con)
+        con.execute(text("macros.sql"))
+        con.execute("create schema staging")
+        for name in STAGING:
+            con.execute(f"create view staging.{name} as {text('staging', f'{name}.sql')}")
+        for name in order:  # DuckDB binds a view when it is made: a mart made before one it reads fails here
+            con.execute(f"create view {name} as {listed[name]}")
+        con.close()
