@@ -259,8 +259,8 @@ def main() -> None:
     parser.add_argument("--audit", type=float, default=0.0,
                         help="share of forms breaking audit formulas and (even months) cumulative figures (warnings)")
     args = parser.parse_args()
-    if not 1 <= args.units <= 9999 or not 1 <= args.months <= 12 or FIRST_YEAR + args.years - 1 > 2026:
-        parser.error("--units 1..9999, --months 1..12, years up to 2026")
+    if not 1 <= args.units <= 9999 or not 1 <= args.months <= 12 or args.first_year + args.years - 1 > 2026:
+        parser.error("--units 1..9999, --months 1..12, --first-year + --years - 1 up to 2026")
     registry = args.registry or args.out.absolute().parent / "registry" / "units.csv"
     write_registry(registry, args.units)
     started = time.perf_counter()

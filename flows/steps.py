@@ -260,6 +260,8 @@ def write_reports(intake: Intake, run: Run) -> list[Path]:
         return []
     written = []
     with duckdb.connect(str(run.home.writer), read_only=True) as con:
+        if len(years) > 1:
+            queries.hold_marts(con)  # read each view once, not once a year
         for year in years:
             month = queries.latest_month(con, year)
             if month is None:

@@ -168,8 +168,8 @@ def summarise(con: duckdb.DuckDBPyConnection, run_id: str, new: list[Form], repe
     periods = sorted({(f.period.year, f.period.month) for f in new if not f.rejected and f.period})
     if not periods and (latest := queries.latest_period(con)):
         periods = [latest]
-    for year, month in periods:
-        summary.missing_units[period_label(year, month)] = queries.missing_units(con, year, month)
+    for (year, month), units in queries.missing_units_of_periods(con, periods).items():
+        summary.missing_units[period_label(year, month)] = units
     summary.revisions = [
         f"{unit} {period_label(year, month)} {indicator} {plain_amount(old, kind) or '—'} → {plain_amount(new, kind) or '—'}"
         + (f"（封账后修订 / revised after the period was locked: {reason or '—'}）" if after_lock else "")

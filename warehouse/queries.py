@@ -160,6 +160,19 @@ class CityTotal(NamedTuple):
     total: Decimal
 
 
+# The marts a report reads, heaviest first computed: `hold_marts` makes them tables for one connection.
+REPORTED_MARTS = ("submissions", "indicator_values", "city_totals", "unit_progress", "coverage", "reporting_rates",
+                  "revisions", "data_issues")
+
+
+def hold_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the marts the report reads once, as temporary tables of this connection that shadow the
+    views of the same names (DuckDB looks in `temp` first): a run reporting many years then reads each
+    view once, not once a year. Their rows are the views' own; the warehouse file is not touched."""
+    for name in REPORTED_MARTS:
+        con.execute(f"create or replace temp table {name} as select * from main.{name}")  # our own names, no input
+
+
 def _rows(con: duckdb.DuckDBPyConnection, name: str, row: type[NamedTuple], parameters: dict | None = None) -> list:
     """The rows of a named query as `row`s; its columns must be the row's fields, in order."""
     cursor = con.execute(query(name), parameters or {})
@@ -172,6 +185,16 @@ def _rows(con: duckdb.DuckDBPyConnection, name: str, row: type[NamedTuple], para
 def missing_units(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[str]:
     """The names of the units with no figures in force for the period (缺报), in registry order."""
     return [name for (name,) in con.execute(query("missing_units"), {"year": year, "month": month}).fetchall()]
+
+
+def missing_units_of_periods(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, int]]) -> dict[tuple[int, int], list[str]]:
+    """`missing_units` of each (year, month), in one query: a night of many periods asks once, not once a period."""
+    missing: dict[tuple[int, int], list[str]] = {period: [] for period in periods}
+    if periods:
+        parameters = {"years": [y for y, _ in periods], "months": [m for _, m in periods]}
+        for year, month, name in con.execute(query("missing_units_of_periods"), parameters).fetchall():
+            missing[year, month].append(name)
+    return missing
 
 
 def latest_period(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:

@@ -8,6 +8,24 @@ from staging.units as u
 where u.unit_code not in (select unit_code from indicator_values where year = $year and month = $month)
 order by u.registry_order;
 
+-- name: missing_units_of_periods
+-- the same for several periods at once, the views read once: (year, month, unit_name), periods in the
+-- order given, units in registry order
+with wanted as (
+    select unnest($years::integer[]) as year, unnest($months::integer[]) as month, generate_subscripts($years::integer[], 1) as n
+),
+reported as (
+    select distinct v.year, v.month, v.unit_code
+    from indicator_values as v
+    join wanted as w using (year, month)
+)
+select w.year, w.month, u.unit_name
+from wanted as w
+cross join staging.units as u
+left join reported as r on r.year = w.year and r.month = w.month and r.unit_code = u.unit_code
+where r.unit_code is null
+order by w.n, u.registry_order;
+
 -- name: latest_period
 select year, month from indicator_values order by year desc, month desc limit 1;
 

@@ -21,6 +21,7 @@ from redcross.report.model import CONTRIBUTION_CHART_UNITS, build_report
 from redcross.report.narrative import narrative
 from redcross.report.text_formats import to_csv
 from redcross.report.xlsx import write_xlsx
+from redcross.warehouse import queries
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -228,3 +229,17 @@ def test_report_command_writes_to_out_when_given(demo, tmp_path):
     out = tmp_path / "somewhere" / "r.html"
     assert main(["report", "--home", str(root), "--year", "2017", "--format", "html", "--out", str(out)]) == 0
     assert "150.75%" in out.read_text(encoding="utf-8")
+
+
+def test_reports_read_from_held_marts_are_the_reports_read_from_the_views(sample_night):
+    """A run reporting several years computes the marts once (queries.hold_marts); nothing may differ."""
+    root, _ = sample_night
+    with duckdb.connect(str(Home(root).published), read_only=True) as con:
+        from_views = [build_report(con, REGISTRY, year, 12) for year in (2016, 2017)]
+        missing = {period: queries.missing_units(con, *period) for period in [(2017, 12), (2016, 6), (2016, 12)]}
+        queries.hold_marts(con)
+        from_held = [build_report(con, REGISTRY, year, 12) for year in (2016, 2017)]
+        assert queries.missing_units_of_periods(con, list(missing)) == missing
+    assert from_held == from_views
+    assert [to_html(r) for r in from_held] == [to_html(r) for r in from_views]
+    assert missing[2016, 6] == [u.name for u in REGISTRY.units] and missing[2017, 12] == []
