@@ -160,8 +160,9 @@ def _city_section(report: Report) -> str:
         if figure is None:
             continue
         behind = report.sources_for(indicator.code)
-        tip = f"{len(behind)}个单位报表合计：" + "；".join(f"{s.unit_name} {s.file_name} {s.sheet}!{s.cell}"
-                                                       for s in behind)
+        tip = f"{len(behind)}个单位报表合计：" + ("；".join(f"{s.unit_name} {s.file_name} {s.sheet}!{s.cell}"
+                                                        for s in behind) if not _province_sized(report)
+                                                else "各单位的数字见下表，来源见附录及 CSV 报表")
         total = f'<a href="#ind-{indicator.code}">{escape(number(figure.total, indicator))}</a>'
         rows.append(
             f'<tr id="city-{indicator.code}"><td class="name"><a href="#ind-{indicator.code}">'
@@ -218,9 +219,33 @@ def _contribution_chart(report: Report, city: list[tuple[Indicator, Figure]]) ->
     return stacked_chart("各单位对全市总量的贡献", rows, names)
 
 
+def _province_sized(report: Report) -> bool:
+    """A registry too large for a table per indicator with every figure's source on one page: a province's
+    thousands of units get one table of their figures and an appendix of their forms instead, and
+    each figure's cell is in the CSV and the xlsx (their per-indicator sheets also rank the units)."""
+    return len(report.registry.units) > CONTRIBUTION_CHART_UNITS
+
+
 def _breakdown_section(report: Report) -> str:
+    if _province_sized(report):
+        return _units_grid_section(report)
     sections = [_indicator_table(report, i) for i in report.registry.indicators if report.city(i.code)]
     return f'<section id="units"><h2>各单位明细</h2>{"".join(sections)}</section>'
+
+
+def _units_grid_section(report: Report) -> str:
+    """Units down, indicators across, each unit's figure (— where it has not reported), in registry order."""
+    shown = [i for i in report.registry.indicators if report.city(i.code)]
+    head = "<tr><th>单位</th>" + "".join(f'<th id="ind-{i.code}">{escape(i.name)}（{escape(i.shown_unit)}）</th>'
+                                         for i in shown) + "</tr>"
+    rows = []
+    for unit in report.registry.units:
+        cells = "".join(_amount_cell(f.total if (f := report.unit(i.code, unit.code)) else None, i) for i in shown)
+        rows.append(f"<tr><td>{escape(unit.name)}</td>{cells}</tr>")
+    return (f'<section id="units"><h2>各单位明细</h2><p class="note">{len(report.registry.units)}个单位，按单位名录顺序；'
+            f"各单位的排名、占全市比重和同比增长见 xlsx 报表的各指标工作表，每个数字读自的单元格见 CSV 报表；"
+            f"报表文件与 SHA-256 见附录。</p>"
+            f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div></section>')
 
 
 def _indicator_table(report: Report, indicator: Indicator) -> str:
@@ -335,7 +360,25 @@ def _coverage_section(report: Report) -> str:
             f'{timeliness}<p class="note">图例：{escape(COVERAGE_LEGEND)}</p></section>')
 
 
+def _forms_section(report: Report) -> str:
+    """A province's appendix: each unit's form once (file, sheet, SHA-256, its warnings); the cells are in the CSV."""
+    head = "<tr><th>单位</th><th>文件名</th><th>工作表</th><th>SHA-256</th><th>提示</th></tr>"
+    forms = {}
+    for source in report.sources:
+        forms.setdefault((source.unit_code, source.sha256, source.sheet), source)
+    order = {u.code: n for n, u in enumerate(report.registry.units)}
+    rows = [f"<tr><td>{escape(s.unit_name)}</td><td class=\"source\">{escape(s.file_name)}</td><td>{escape(s.sheet)}</td>"
+            f"<td><code>{escape(s.sha256)}</code></td><td class=\"source\">{escape(s.messages)}</td></tr>"
+            for s in sorted(forms.values(), key=lambda s: order.get(s.unit_code, len(order)))]
+    return (f'<section id="sources"><h2>附：数据来源</h2><p class="note">每个单位的数字读自的报表文件和工作表；'
+            f"SHA-256 为归档原件的指纹；提示为该报表的提示，附报表备注中的说明。每个数字的单元格见 CSV 报表。</p>"
+            f'<div class="table-wrap"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+            f"</section>")
+
+
 def _sources_section(report: Report) -> str:
+    if _province_sized(report):
+        return _forms_section(report)
     head = ("<tr><th>指标</th><th>单位</th><th>数值</th><th>文件名</th><th>工作表!单元格</th><th>SHA-256</th>"
             "<th>提示</th></tr>")
     rows = []
