@@ -228,6 +228,7 @@ DEMO_NIGHTS = (
     ("2017-07-17T22:00", ("later/*",)),
     ("2018-01-21T22:00", ("inbox/*2017*",)),
 )
+DEMO_LATER = ("新昌县 2017年1-6月 工作统计表.xlsx", "诸暨市红十字会2017年1-6月工作统计表（更正）.xlsx")  # sample/later/
 DEMO_CALENDAR = """\
 # The demo office's reporting calendar (报送日历). A period 1..m is due by the end of the 10th of
 # month m+1 (北京时间), the full year by 20 January of the next; 20-21 January 2018 are a weekend,
@@ -303,8 +304,6 @@ def make_demo_home(root: Path) -> None:
         when = datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp()
         os.utime(root / "sample" / ("later" if name in DEMO_LATER else folder) / name, (when, when))
 
-
-DEMO_LATER = ("新昌县 2017年1-6月 工作统计表.xlsx", "诸暨市红十字会2017年1-6月工作统计表（更正）.xlsx")
 
 
 # --- redcross check: a form's verdict before it is taken in (a dry run) -------------------
@@ -435,17 +434,13 @@ def cmd_lock(args: argparse.Namespace) -> int:
     """Close the period (the whole year without --month) and publish; exit 2, changing nothing, if it
     is locked already."""
     from redcross.core.locks import Lock, period_named
-    from redcross.flows.locks import LockRefused, lock_period
+    from redcross.flows.locks import lock_period
 
     asked = _lock_asked(args)
     if asked is None:
         return 2
     home, reason = asked
-    try:
-        lock_period(home, Lock(args.year, args.month, reason))
-    except LockRefused as refused:
-        print(refused, file=sys.stderr)
-        return 2
+    lock_period(home, Lock(args.year, args.month, reason))  # refused: main says so in one line, exit 2
     zh, en = period_named(args.year, args.month)
     print(f"已封账 / locked: {zh} / {en}（{reason}）；该期报表不再接收 / no form for it is taken in；"
           "已发布 / published")
@@ -455,17 +450,13 @@ def cmd_lock(args: argparse.Namespace) -> int:
 def cmd_unlock(args: argparse.Namespace) -> int:
     """Open the period again and publish; exit 2, changing nothing, if it is not locked."""
     from redcross.core.locks import period_named
-    from redcross.flows.locks import LockRefused, unlock_period
+    from redcross.flows.locks import unlock_period
 
     asked = _lock_asked(args)
     if asked is None:
         return 2
     home, reason = asked
-    try:
-        locked_for = unlock_period(home, args.year, args.month, reason)
-    except LockRefused as refused:
-        print(refused, file=sys.stderr)
-        return 2
+    locked_for = unlock_period(home, args.year, args.month, reason)  # refused: main says so, exit 2
     zh, en = period_named(args.year, args.month)
     print(f"已解锁 / unlocked: {zh} / {en}（封账原因 / locked for: {locked_for}；解锁原因 / reason: {reason}）；"
           "已发布 / published")
@@ -564,13 +555,14 @@ def main(argv: list[str] | None = None) -> int:
     from redcross.core.calendar import CalendarError
     from redcross.core.formulas import FormulaError
     from redcross.core.interrupts import NOTHING_CHANGED, Interrupted, interrupt_signal, terminate_on_sigterm
+    from redcross.core.locks import LockRefused
     from redcross.core.registry import RegistryError
     from redcross.read.home import NotAHome
 
     terminate_on_sigterm()
     try:
         return args.handler(args)
-    except (NotAHome, FormulaError, RegistryError, CalendarError) as exc:  # a home, registry, formula or calendar that cannot be used
+    except (NotAHome, FormulaError, RegistryError, CalendarError, LockRefused) as exc:  # cannot be used, or a lock refused
         print(exc, file=sys.stderr)
         return 2
     except BaseException as exc:

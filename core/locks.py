@@ -18,6 +18,13 @@ class Lock:
     reason: str
 
 
+class LockRefused(ValueError):
+    """Locking a period locked already, or unlocking one that is not: nothing was changed."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh}，未做改动 / {en}; nothing changed")
+
+
 def period_named(year: int, month: int | None) -> tuple[str, str]:
     """The period a lock is on, in Chinese and English: `2017年（全年各期）`, `2017年1-6月`."""
     if month is None:

@@ -9,19 +9,12 @@ asked again, it says the period is locked and publishes what the killed one did 
 
 from __future__ import annotations
 
-from redcross.core.locks import Lock, period_named
+from redcross.core.locks import Lock, LockRefused, period_named
 from redcross.flows.plumbing.writing_run import fault_point, home_lock, utc_now
 from redcross.read.home import Home
 from redcross.warehouse import writer
 from redcross.warehouse.publish import publish
 from redcross.warehouse.snapshot import open_warehouse
-
-
-class LockRefused(ValueError):
-    """Locking a period locked already, or unlocking one that is not: nothing was changed."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh}，未做改动 / {en}; nothing changed")
 
 
 def lock_period(home: Home, lock: Lock) -> None:

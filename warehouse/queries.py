@@ -184,7 +184,7 @@ def _rows(con: duckdb.DuckDBPyConnection, name: str, row: type[NamedTuple], para
 
 def missing_units(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[str]:
     """The names of the units with no figures in force for the period (缺报), in registry order."""
-    return [name for (name,) in con.execute(query("missing_units"), {"year": year, "month": month}).fetchall()]
+    return missing_units_of_periods(con, [(year, month)])[year, month]
 
 
 def missing_units_of_periods(con: duckdb.DuckDBPyConnection, periods: list[tuple[int, int]]) -> dict[tuple[int, int], list[str]]:

@@ -1,16 +1,9 @@
 -- Named queries over the analysts' views, for the report, `redcross status` and the run summary.
 -- Units and indicators come in the registry's order (the order of the form).
 
--- name: missing_units
--- the units with no figures in force for a period (缺报)
-select u.unit_name
-from staging.units as u
-where u.unit_code not in (select unit_code from indicator_values where year = $year and month = $month)
-order by u.registry_order;
-
 -- name: missing_units_of_periods
--- the same for several periods at once, the views read once: (year, month, unit_name), periods in the
--- order given, units in registry order
+-- the units with no figures in force for each of several periods (缺报), the views read once:
+-- (year, month, unit_name), periods in the order given, units in registry order
 with wanted as (
     select unnest($years::integer[]) as year, unnest($months::integer[]) as month, generate_subscripts($years::integer[], 1) as n
 ),

@@ -169,8 +169,15 @@ class ValidationProcess:
         self.close()
 
 
-_early: Helper | None = None
+_early: Helper | None = None  # a validation process waiting for the next run of this command
 _kept_between_runs = False
+
+
+@atexit.register
+def _kill_early() -> None:
+    """The command ends: a validation process no run took (nothing to check, another run busy, no next night)."""
+    if _early is not None:
+        _early.kill()
 
 
 def keep_validation_between_runs() -> None:
@@ -185,7 +192,6 @@ def _hand_over(helper: Helper) -> None:
     global _early
     if _early is None:
         _early = helper
-        atexit.register(helper.kill)  # the next run may never come (the command ends)
     else:
         helper.close()
 
@@ -199,7 +205,6 @@ def start_validation_early() -> None:
     global _early
     if _early is None:
         _early = Helper("validation", die_with_this_thread=threading.active_count() == 1)
-        atexit.register(_early.kill)  # a run that never took it (nothing to check, another run busy)
 
 
 def take_early() -> Helper | None:
